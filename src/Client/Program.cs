@@ -1,0 +1,3 @@
+using NasNet.Client.Commands;
+
+return await Cli.RunAsync(args);

@@ -1,0 +1,35 @@
+using NasNet.Core.SearchSpace;
+
+namespace NasNet.Core.Controller;
+
+/// <summary>A proposed architecture: its sample id (unique per strategy), genotype and the policy version that made it.</summary>
+public sealed record Proposal(long SampleId, Genotype Genotype, int PolicyVersion);
+
+/// <summary>
+/// A search strategy (ppo, random, evolution) behind one propose/observe contract. Rewards may arrive late, out of
+/// order and more than once: <see cref="Observe"/> applies a sample's reward once and ignores repeats and unknown ids.
+/// Not thread-safe: the owner (one controller grain) serialises calls.
+/// </summary>
+public interface ISearchStrategy : IDisposable
+{
+    /// <summary>ppo | random | evolution.</summary>
+    string Kind { get; }
+
+    /// <summary>Version of the policy (number of updates applied).</summary>
+    int PolicyVersion { get; }
+
+    /// <summary>Rewards applied so far (each sample at most once).</summary>
+    int RewardsApplied { get; }
+
+    /// <summary>Proposals made and not yet observed.</summary>
+    int Pending { get; }
+
+    /// <summary>Samples a new architecture.</summary>
+    Proposal Propose();
+
+    /// <summary>Applies a reward (e.g. validation accuracy in [0, 1]); false when already applied or unknown.</summary>
+    bool Observe(long sampleId, double reward);
+
+    /// <summary>The complete state (weights, optimizer, baseline, pending samples, RNG) as bytes.</summary>
+    byte[] Save();
+}

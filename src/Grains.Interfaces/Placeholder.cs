@@ -1,0 +1,6 @@
+namespace NasNet.Grains.Interfaces;
+
+/// <summary>Marker for the grain interface assembly.</summary>
+public static class GrainInterfacesAssembly
+{
+}

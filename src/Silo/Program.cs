@@ -1,0 +1,1 @@
+Console.WriteLine("NasNet silo: not yet implemented");
