@@ -98,11 +98,11 @@ public sealed class ShapeTests
     [Fact]
     public void Count_TinyNetwork_EqualsHandCount()
     {
-        // Both cells: one block conv_1x1(h[i]) + identity(h[i]). N = 1, F = 4, CIFAR stem of 4 filters, 8x8 input.
+        // Both cells: one block conv_1x1(h[i]) + identity(h[i-1]). N = 1, F = 4, CIFAR stem of 4 filters, 8x8 input.
         // By hand (see the per-cell sums): stem 6912; cell0 2048 (squeeze + conv); reduction0 6144 (h[i-1] 1x1,
         // squeeze, strided conv, strided identity 1x1); cell1 2560 (factorized reduce 512 + squeeze + conv);
         // reduction1 6144; cell2 2560; classifier 160.
-        var cell = new CellGenotype([new Block(1, 1, Operations.Conv1x1, Operations.Identity, Combine.Add)], [2]);
+        var cell = new CellGenotype([new Block(1, 0, Operations.Conv1x1, Operations.Identity, Combine.Add)], [2]);
         var config = NetworkConfig.Cifar with { Cells = 1, NumConvFilters = 4, StemMultiplier = 1, ImageSize = 8, AuxHead = false };
         var counts = ArchitectureStats.Count(new Genotype(cell, cell), config);
 
