@@ -68,6 +68,21 @@ public sealed class CanonicalHashTests
     }
 
     [Fact]
+    public void Hash_IdenticalBlockCopiesReadInEitherOrder_Equal()
+    {
+        // Blocks 0 and 1 are identical copies; block 2 applies sep3 to one copy and max-pool to the other.
+        CellGenotype Cell(int sepInput, int poolInput) => new(
+            [
+                new Block(0, 1, Operations.Conv3x3, Operations.Identity, Combine.Add),
+                new Block(0, 1, Operations.Conv3x3, Operations.Identity, Combine.Add),
+                new Block(sepInput, poolInput, Operations.SepConv3x3, Operations.MaxPool3x3, Combine.Add),
+            ],
+            [4]);
+        Assert.Equal(G(Cell(2, 3)).Hash, G(Cell(3, 2)).Hash);
+        Assert.NotEqual(G(Cell(2, 3)).Hash, G(Cell(2, 2)).Hash); // one copy read twice, the other dead
+    }
+
+    [Fact]
     public void Hash_ConcatOrder_Ignored()
     {
         var a = new CellGenotype(Reference.Blocks, [2, 3, 4]);
