@@ -46,11 +46,12 @@ public sealed class ShapeTests
     [Fact]
     public void StageShapesAndCounts_LargeConfigOnMeta_MatchSpecTableAndKeras()
     {
-        using var net = new ChildNetwork(Genotypes.NasNetA, NetworkConfig.Large with { AuxHead = false });
+        // Built directly on the meta device: no memory, no initialisation.
+        using var net = Layers.BuildOn(torch.META, () => new ChildNetwork(Genotypes.NasNetA, NetworkConfig.Large with { AuxHead = false }));
+        Assert.Equal(DeviceType.META, net.parameters().First().device_type);
         // Keras NASNetLarge: 88,949,818 total of which 88,753,150 trainable (the rest: BatchNorm moving statistics).
         Assert.Equal(88_753_150, net.ParameterCount());
         Assert.Equal(88_949_818, net.ParameterCount() + net.buffers().Sum(b => b.numel()) - CountBatchNormCounters(net));
-        net.to(torch.META);
         IReadOnlyList<(string Name, long[] Shape)> shapes = [];
         var macs = MacCounter.Count(() => shapes = net.StageShapes([1, 3, 331, 331]));
         var expected = new List<(string, long[])>
@@ -68,6 +69,26 @@ public sealed class ShapeTests
 
         // Paper Table 2: 23.8 B mult-adds.
         Assert.InRange(macs, 23.3e9, 24.3e9);
+    }
+
+    [Fact]
+    public void BuildOn_Meta_DoesNotAffectOtherThreads()
+    {
+        var small = NetworkConfig.Cifar with { Cells = 1, NumConvFilters = 4 };
+        DeviceType other = DeviceType.META;
+        using var net = Layers.BuildOn(torch.META, () =>
+        {
+            var t = new Thread(() =>
+            {
+                using var n = new ChildNetwork(Genotypes.NasNetA, small);
+                other = n.parameters().First().device_type;
+            });
+            t.Start();
+            t.Join();
+            return new ChildNetwork(Genotypes.NasNetA, small);
+        });
+        Assert.Equal(DeviceType.META, net.parameters().First().device_type);
+        Assert.Equal(DeviceType.CPU, other);
     }
 
     [Fact]
