@@ -218,6 +218,18 @@ public sealed class ChildNetworkTests
     }
 
     [Fact]
+    public void Forward_AuxHeadWithOtherInputSize_ClearError()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = new ChildNetwork(Genotypes.NasNetA, Small);
+        net.train();
+        var e = Assert.Throws<ArgumentException>(() => net.call(torch.randn(2, 1, 32, 32)));
+        Assert.Contains("image_size 28", e.Message);
+        net.eval();
+        Assert.Equal([2L, 10L], net.call(torch.randn(2, 1, 32, 32)).shape); // no aux head in eval: any size
+    }
+
+    [Fact]
     public void Module_StateDictKeys_AreStableLowerCaseNames()
     {
         using var net = new ChildNetwork(Genotypes.NasNetA, Small);
