@@ -30,7 +30,7 @@ public static class CellDiagram
             depth[s] = 1 + Math.Max(depth[b.InputA], depth[b.InputB]);
         }
 
-        var live = Live(cell);
+        var live = Cell.LiveStates(cell);
         var layers = depth.Max();
         var perLayer = Enumerable.Range(0, layers + 1).Select(d => Enumerable.Range(2, n - 2).Where(s => depth[s] == d).ToList()).ToList();
         var blockW = 2 * OpW + Gap;
@@ -132,29 +132,6 @@ public static class CellDiagram
         1 => "h[i]",
         _ => $"block {s - 2}",
     };
-
-    private static bool[] Live(CellGenotype cell)
-    {
-        var live = new bool[cell.StateCount];
-        var stack = new Stack<int>(cell.Concat);
-        while (stack.Count > 0)
-        {
-            var s = stack.Pop();
-            if (live[s])
-            {
-                continue;
-            }
-
-            live[s] = true;
-            if (s >= 2)
-            {
-                stack.Push(cell.Blocks[s - 2].InputA);
-                stack.Push(cell.Blocks[s - 2].InputB);
-            }
-        }
-
-        return live;
-    }
 
     private static void Box(StringBuilder svg, double cx, double cy, double w, double h, string fill, string text, bool faded)
     {

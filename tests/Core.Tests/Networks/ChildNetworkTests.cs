@@ -230,6 +230,29 @@ public sealed class ChildNetworkTests
     }
 
     [Fact]
+    public void TrainingStep_InDisposeScope_LeavesNoLiveTensors()
+    {
+        var config = Small with { ImageSize = 16, DropPathKeepProb = 0.7 };
+        using var net = new ChildNetwork(Genotypes.NasNetA, config);
+        using var x = torch.randn(4, 1, 16, 16);
+        using var y = torch.zeros(4, dtype: ScalarType.Int64);
+        net.train();
+        net.SetDropPathProgress(1);
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            var loss = torch.nn.functional.cross_entropy(net.call(x), y) + torch.nn.functional.cross_entropy(net.AuxLogits!, y);
+            loss.backward();
+        }
+
+        Step();
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Step();
+        Step();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Module_StateDictKeys_AreStableLowerCaseNames()
     {
         using var net = new ChildNetwork(Genotypes.NasNetA, Small);
