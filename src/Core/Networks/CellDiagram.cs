@@ -50,7 +50,8 @@ public static class CellDiagram
         var opY = new Dictionary<(int Block, int Side), (double X, double Y)>();
         for (var d = 1; d <= layers; d++)
         {
-            var row = perLayer[d];
+            // Order the blocks of a layer by the mean position of their inputs (fewer crossing edges).
+            var row = perLayer[d].OrderBy(s => (nodeX[cell.Blocks[s - 2].InputA] + nodeX[cell.Blocks[s - 2].InputB]) / 2).ThenBy(s => s).ToList();
             var rowW = row.Count * blockW + (row.Count - 1) * Gap;
             var x0 = (width - rowW) / 2;
             var opsY = inputY - d * LayerH + 40;
@@ -58,8 +59,11 @@ public static class CellDiagram
             {
                 var s = row[i];
                 var left = x0 + i * (blockW + Gap);
-                opY[(s, 0)] = (left + OpW / 2, opsY);
-                opY[(s, 1)] = (left + OpW + Gap + OpW / 2, opsY);
+                // The branch whose input lies further left is drawn on the left.
+                var b = cell.Blocks[s - 2];
+                var flip = nodeX[b.InputA] > nodeX[b.InputB];
+                opY[(s, flip ? 1 : 0)] = (left + OpW / 2, opsY);
+                opY[(s, flip ? 0 : 1)] = (left + OpW + Gap + OpW / 2, opsY);
                 nodeX[s] = left + blockW / 2;
                 nodeY[s] = opsY - 62;
             }
