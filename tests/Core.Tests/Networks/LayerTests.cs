@@ -137,6 +137,8 @@ public sealed class LayerTests
         Assert.Equal(168, NetworkConfig.Large.WithPenultimateFilters(4032, Genotypes.NasNetA).NumConvFilters);
         var e = Assert.Throws<UserErrorException>(() => NetworkConfig.Cifar.WithPenultimateFilters(1538, Genotypes.NasNetA));
         Assert.Contains("24", e.Message);
+        Assert.Equal(64, NetworkConfig.Cifar.WithPenultimateFilters(1538, Genotypes.NasNetA, exact: false).NumConvFilters);
+        Assert.Equal(1, NetworkConfig.Cifar.WithPenultimateFilters(5, Genotypes.NasNetA, exact: false).NumConvFilters);
 
         // A sampled cell (paper concat rule) concatenating 2 states, one a concat block: width 3, F = 12 x filters.
         var cell = new CellGenotype(
