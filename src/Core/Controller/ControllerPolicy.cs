@@ -22,7 +22,7 @@ public sealed record PolicySamples(int[][] Decisions, double[] LogProbs, double[
 public sealed class ControllerPolicy : nn.Module
 {
     // Field names are checkpoint keys (lower-case by design).
-    private readonly LSTM lstm;
+    private readonly LSTMCell lstm;
     private readonly Embedding embed;
     private readonly Linear inputs;
     private readonly Linear ops;
@@ -90,7 +90,7 @@ public sealed class ControllerPolicy : nn.Module
             _masks[g] = any ? tensor(mask, new long[] { _positions[g].Length, widths[g] }).DetachFromDisposeScope() : null;
         }
 
-        lstm = nn.LSTM(hidden, hidden);
+        lstm = nn.LSTMCell(hidden, hidden);
         embed = nn.Embedding(tokens, hidden);
         inputs = nn.Linear(hidden, maxInputs);
         ops = nn.Linear(hidden, space.Ops.Count);
@@ -124,24 +124,23 @@ public sealed class ControllerPolicy : nn.Module
 
         var logp = new double[m];
         var ent = new double[m];
-        var h = zeros(1, m, _hidden);
-        var c = zeros(1, m, _hidden);
-        var x = embed.call(zeros(new long[] { 1, m }, dtype: ScalarType.Int64));
+        var h = zeros(m, _hidden);
+        var c = zeros(m, _hidden);
+        var x = embed.call(zeros(new long[] { m }, dtype: ScalarType.Int64));
         var chosen = new long[m];
         var weights = new double[_maxChoices];
         for (var p = 0; p < _space.DecisionCount; p++)
         {
-            Tensor output;
-            (output, h, c) = lstm.call(x, (h, c));
+            (h, c) = lstm.call(x, (h, c));
             var n = _space.ChoiceCount(p);
-            var logits = Head(_group[p]).call(output[0]);
+            var logits = Head(_group[p]).call(h);
             if (n < logits.shape[1])
             {
                 logits = logits[.., ..n];
             }
 
             // Log-probabilities to managed memory: draws, log-probability and entropy are summed in double there.
-            var lp = nn.functional.log_softmax(logits, 1).data<float>().ToArray();
+            var lp = nn.functional.log_softmax(logits, 1).contiguous().data<float>().ToArray();
             for (var i = 0; i < m; i++)
             {
                 double e = 0;
@@ -159,7 +158,7 @@ public sealed class ControllerPolicy : nn.Module
                 chosen[i] = a + _offset[p];
             }
 
-            x = embed.call(tensor(chosen, new long[] { 1, m }, ScalarType.Int64));
+            x = embed.call(tensor(chosen, new long[] { m }, ScalarType.Int64));
         }
 
         return new PolicySamples(decisions, logp, ent);
@@ -167,8 +166,8 @@ public sealed class ControllerPolicy : nn.Module
 
     /// <summary>
     /// Teacher-forced re-evaluation of given decision rows (with gradient): the summed log-probability and entropy of
-    /// each row, shape [rows]. The whole sequence goes through the LSTM in one call and each head runs once over all
-    /// its positions (invalid input choices masked), so an update costs a few dozen ops rather than ~10 per decision.
+    /// each row, shape [rows]. The inputs are known, so the embeddings are looked up in one call and each head runs
+    /// once over all its positions (invalid input choices masked): about one op per decision instead of ten.
     /// The caller owns the dispose scope; the tensors belong to it.
     /// </summary>
     public (Tensor LogProb, Tensor Entropy) Evaluate(IReadOnlyList<int[]> decisions)
@@ -207,7 +206,18 @@ public sealed class ControllerPolicy : nn.Module
         }
 
         var x = embed.call(tensor(tokens, new long[] { t, m }, ScalarType.Int64));
-        var (output, _, _) = lstm.call(x, null);
+        // Step the LSTM cell (as in sampling): libtorch's fused LSTM takes another kernel with gradients on than
+        // without (oneDNN), and their results differ by ~1e-3, which would bias PPO's importance ratios.
+        var h = zeros(m, _hidden);
+        var c = zeros(m, _hidden);
+        var hs = new Tensor[t];
+        for (var p = 0; p < t; p++)
+        {
+            (h, c) = lstm.call(x[p], (h, c));
+            hs[p] = h;
+        }
+
+        var output = stack(hs, 0);
         var a = tensor(actions, new long[] { t, m }, ScalarType.Int64);
         var logp = zeros(m);
         var ent = zeros(m);
