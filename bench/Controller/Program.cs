@@ -24,7 +24,7 @@ var space = CellSearchSpace.Default;
 // --- 1. learning curves -------------------------------------------------------------------------------------------
 var strategies = new (string Name, StrategyOptions Options)[]
 {
-    ("ppo", new StrategyOptions { Kind = "ppo", LearningRate = opts.LearningRate }),
+    ("ppo", new StrategyOptions { Kind = "ppo", LearningRate = opts.LearningRate, NormalizeAdvantages = opts.Normalize }),
     ("random", new StrategyOptions { Kind = "random" }),
     ("evolution", new StrategyOptions { Kind = "evolution" }),
 };
@@ -153,7 +153,7 @@ static double[] Simulate(ISearchStrategy s, SyntheticTargetReward reward, int sa
     return exact.ToArray();
 }
 
-internal sealed record Args(int Samples, int Workers, double LearningRate, long Seed, string Svg, bool SkipMemory, int Threads)
+internal sealed record Args(int Samples, int Workers, double LearningRate, long Seed, string Svg, bool SkipMemory, int Threads, bool Normalize)
 {
     public static Args Parse(string[] a)
     {
@@ -170,7 +170,8 @@ internal sealed record Args(int Samples, int Workers, double LearningRate, long 
             long.Parse(Get("--seed", "1"), CultureInfo.InvariantCulture),
             Get("--svg", "bench/Controller/curves.svg"),
             a.Contains("--skip-memory"),
-            int.Parse(Get("--threads", "1"), CultureInfo.InvariantCulture));
+            int.Parse(Get("--threads", "1"), CultureInfo.InvariantCulture),
+            a.Contains("--normalize"));
     }
 }
 

@@ -22,7 +22,7 @@ public sealed record PolicySamples(int[][] Decisions, double[] LogProbs, double[
 public sealed class ControllerPolicy : nn.Module
 {
     // Field names are checkpoint keys (lower-case by design).
-    private readonly LSTMCell lstm;
+    private readonly LSTM lstm;
     private readonly Embedding embed;
     private readonly Linear inputs;
     private readonly Linear ops;
@@ -90,7 +90,7 @@ public sealed class ControllerPolicy : nn.Module
             _masks[g] = any ? tensor(mask, new long[] { _positions[g].Length, widths[g] }).DetachFromDisposeScope() : null;
         }
 
-        lstm = nn.LSTMCell(hidden, hidden);
+        lstm = nn.LSTM(hidden, hidden);
         embed = nn.Embedding(tokens, hidden);
         inputs = nn.Linear(hidden, maxInputs);
         ops = nn.Linear(hidden, space.Ops.Count);
@@ -113,8 +113,10 @@ public sealed class ControllerPolicy : nn.Module
             throw new ArgumentOutOfRangeException(nameof(count), "count must be positive");
         }
 
+        // Deliberately not under no_grad: without gradients libtorch runs the LSTM with oneDNN, whose results differ
+        // from the autograd kernel that Evaluate uses by ~1e-3 per decision, which would bias PPO's importance ratios.
+        // The small graph built here dies with the scope.
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         var m = count;
         var decisions = new int[m][];
         for (var i = 0; i < m; i++)
@@ -124,16 +126,17 @@ public sealed class ControllerPolicy : nn.Module
 
         var logp = new double[m];
         var ent = new double[m];
-        var h = zeros(m, _hidden);
-        var c = zeros(m, _hidden);
-        var x = embed.call(zeros(new long[] { m }, dtype: ScalarType.Int64));
+        var h = zeros(1, m, _hidden);
+        var c = zeros(1, m, _hidden);
+        var x = embed.call(zeros(new long[] { 1, m }, dtype: ScalarType.Int64));
         var chosen = new long[m];
         var weights = new double[_maxChoices];
         for (var p = 0; p < _space.DecisionCount; p++)
         {
-            (h, c) = lstm.call(x, (h, c));
+            Tensor output;
+            (output, h, c) = lstm.call(x, (h, c));
             var n = _space.ChoiceCount(p);
-            var logits = Head(_group[p]).call(h);
+            var logits = Head(_group[p]).call(output[0]);
             if (n < logits.shape[1])
             {
                 logits = logits[.., ..n];
@@ -158,7 +161,7 @@ public sealed class ControllerPolicy : nn.Module
                 chosen[i] = a + _offset[p];
             }
 
-            x = embed.call(tensor(chosen, new long[] { m }, ScalarType.Int64));
+            x = embed.call(tensor(chosen, new long[] { 1, m }, ScalarType.Int64));
         }
 
         return new PolicySamples(decisions, logp, ent);
@@ -166,8 +169,8 @@ public sealed class ControllerPolicy : nn.Module
 
     /// <summary>
     /// Teacher-forced re-evaluation of given decision rows (with gradient): the summed log-probability and entropy of
-    /// each row, shape [rows]. The inputs are known, so the embeddings are looked up in one call and each head runs
-    /// once over all its positions (invalid input choices masked): about one op per decision instead of ten.
+    /// each row, shape [rows]. The whole sequence goes through the LSTM in one call and each head runs once over all
+    /// its positions (invalid input choices masked), so an update costs a few dozen ops rather than ~10 per decision.
     /// The caller owns the dispose scope; the tensors belong to it.
     /// </summary>
     public (Tensor LogProb, Tensor Entropy) Evaluate(IReadOnlyList<int[]> decisions)
@@ -206,18 +209,7 @@ public sealed class ControllerPolicy : nn.Module
         }
 
         var x = embed.call(tensor(tokens, new long[] { t, m }, ScalarType.Int64));
-        // Step the LSTM cell (as in sampling): libtorch's fused LSTM takes another kernel with gradients on than
-        // without (oneDNN), and their results differ by ~1e-3, which would bias PPO's importance ratios.
-        var h = zeros(m, _hidden);
-        var c = zeros(m, _hidden);
-        var hs = new Tensor[t];
-        for (var p = 0; p < t; p++)
-        {
-            (h, c) = lstm.call(x[p], (h, c));
-            hs[p] = h;
-        }
-
-        var output = stack(hs, 0);
+        var (output, _, _) = lstm.call(x, null);
         var a = tensor(actions, new long[] { t, m }, ScalarType.Int64);
         var logp = zeros(m);
         var ent = zeros(m);

@@ -130,6 +130,11 @@ public sealed class PpoSearch : ISearchStrategy
         {
             var old = tensor(_batch.Select(b => (float)b.Sample.LogProb).ToArray());
             var adv = tensor(_batch.Select(b => (float)b.Advantage).ToArray());
+            if (_options.NormalizeAdvantages && m > 1)
+            {
+                adv = (adv - adv.mean()) / (adv.std() + 1e-8);
+            }
+
             var weight = tensor(_batch.Select(b => (float)b.Weight).ToArray());
             var clip = _options.Clip;
             for (var epoch = 0; epoch < _options.PpoEpochs; epoch++)

@@ -28,6 +28,12 @@ public sealed record StrategyOptions
     /// <summary>PPO epochs over each batch.</summary>
     public int PpoEpochs { get; init; } = 4;
 
+    /// <summary>
+    /// Standardise the advantages within each batch (zero mean, unit variance) before the PPO loss. Not in the paper
+    /// (off by default); common PPO practice that speeds up learning when the baseline lags a rising reward.
+    /// </summary>
+    public bool NormalizeAdvantages { get; init; }
+
     /// <summary>Rewarded architectures per policy update (paper: 20).</summary>
     public int BatchSize { get; init; } = 20;
 
