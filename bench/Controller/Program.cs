@@ -24,7 +24,8 @@ var space = CellSearchSpace.Default;
 // --- 1. learning curves -------------------------------------------------------------------------------------------
 var strategies = new (string Name, StrategyOptions Options)[]
 {
-    ("ppo", new StrategyOptions { Kind = "ppo", LearningRate = opts.LearningRate, NormalizeAdvantages = opts.Normalize }),
+    ($"ppo lr={opts.LearningRate}", new StrategyOptions { Kind = "ppo", LearningRate = opts.LearningRate, NormalizeAdvantages = opts.Normalize }),
+    ("ppo lr=0.01", new StrategyOptions { Kind = "ppo", LearningRate = 0.01, NormalizeAdvantages = opts.Normalize }),
     ("random", new StrategyOptions { Kind = "random" }),
     ("evolution", new StrategyOptions { Kind = "evolution" }),
 };
@@ -76,29 +77,59 @@ Console.WriteLine($"plot: {opts.Svg}");
 {
     using var ppo = new PpoSearch(new StrategyOptions(), space, opts.Seed);
     var reward = new SyntheticTargetReward(space, opts.Seed + 1000);
-    var times = new List<double>();
-    for (var iter = 0; iter < 40; iter++)
+    var wall = new List<double>();
+    var cpu = new List<double>();
+    var sampleWall = new List<double>();
+    var updateWall = new List<double>();
+    using var proc = Process.GetCurrentProcess();
+    for (var iter = 0; iter < 60; iter++)
     {
+        var batch = new Proposal[20];
+        var rewards = new double[20];
+        proc.Refresh();
+        var cpu0 = proc.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        var batch = Enumerable.Range(0, 20).Select(_ => ppo.Propose()).ToArray();
+        for (var i = 0; i < 20; i++)
+        {
+            batch[i] = ppo.Propose();
+        }
+
+        var tSample = sw.Elapsed.TotalMilliseconds;
         sw.Stop();
-        var rewards = batch.Select(p => reward.Reward(p.Genotype)).ToArray();
+        for (var i = 0; i < 20; i++)
+        {
+            rewards[i] = reward.Reward(batch[i].Genotype);
+        }
+
         sw.Start();
+        var tBefore = sw.Elapsed.TotalMilliseconds;
         for (var i = 0; i < batch.Length; i++)
         {
-            ppo.Observe(batch[i].SampleId, rewards[i]);
+            ppo.Observe(batch[i].SampleId, rewards[i]); // the 20th triggers the update
         }
 
         sw.Stop();
-        if (iter >= 5)
+        proc.Refresh();
+        if (iter >= 10)
         {
-            times.Add(sw.Elapsed.TotalMilliseconds);
+            wall.Add(sw.Elapsed.TotalMilliseconds);
+            sampleWall.Add(tSample);
+            updateWall.Add(sw.Elapsed.TotalMilliseconds - tBefore);
+            cpu.Add((proc.TotalProcessorTime - cpu0).TotalMilliseconds); // includes the reward function (negligible)
         }
     }
 
-    times.Sort();
+    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
     Console.WriteLine();
-    Console.WriteLine($"sample 20 + one PPO update (4 epochs, hidden 100, paper settings): median {times[times.Count / 2]:F1} ms, min {times[0]:F1} ms, max {times[^1]:F1} ms over {times.Count} updates");
+    Console.WriteLine($"sample 20 + one PPO update (paper settings: hidden 100, 4 epochs, batch 20), {wall.Count} updates, {torch.get_num_threads()} torch thread(s):");
+    Console.WriteLine($"  wall median {Median(wall):F1} ms (min {wall.Min():F1}, max {wall.Max():F1}); sampling {Median(sampleWall):F1} ms, update {Median(updateWall):F1} ms");
+    Console.WriteLine($"  process CPU time median {Median(cpu):F1} ms (less sensitive to other load on the machine)");
+    var sw2 = Stopwatch.StartNew();
+    var state = ppo.Save();
+    var tSave = sw2.Elapsed.TotalMilliseconds;
+    sw2.Restart();
+    using var restored = SearchStrategies.Restore(new StrategyOptions(), space, state);
+    Console.WriteLine($"  ppo state: {state.Length:N0} bytes, save {tSave:F1} ms, restore {sw2.Elapsed.TotalMilliseconds:F1} ms");
 }
 
 // --- 3. memory over 10,000 samples -----------------------------------------------------------------------------------

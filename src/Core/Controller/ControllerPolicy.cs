@@ -5,11 +5,14 @@ using static TorchSharp.torch;
 
 namespace NasNet.Core.Controller;
 
-/// <summary>Architectures sampled by <see cref="ControllerPolicy"/>: decisions, summed log-probability and entropy.</summary>
+/// <summary>
+/// Architectures sampled by <see cref="ControllerPolicy"/>: genotypes, decisions, summed log-probability and entropy.
+/// </summary>
+/// <param name="Genotypes">The sampled architectures (the decisions decoded with the paper's concat rule).</param>
 /// <param name="Decisions">One row of <see cref="CellSearchSpace.DecisionCount"/> decisions per architecture.</param>
 /// <param name="LogProbs">Summed log-probability of each row under the policy that sampled it.</param>
 /// <param name="Entropies">Summed entropy of the softmaxes along each row.</param>
-public sealed record PolicySamples(int[][] Decisions, double[] LogProbs, double[] Entropies);
+public sealed record PolicySamples(Genotype[] Genotypes, int[][] Decisions, double[] LogProbs, double[] Entropies);
 
 /// <summary>
 /// The paper's controller (../shared/spec/nasnet.md §3): a one-layer LSTM that autoregressively emits the 2 × 5B
@@ -164,7 +167,7 @@ public sealed class ControllerPolicy : nn.Module
             x = embed.call(tensor(chosen, new long[] { 1, m }, ScalarType.Int64));
         }
 
-        return new PolicySamples(decisions, logp, ent);
+        return new PolicySamples(decisions.Select(_space.Decode).ToArray(), decisions, logp, ent);
     }
 
     /// <summary>

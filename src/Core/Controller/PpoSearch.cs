@@ -76,14 +76,14 @@ public sealed class PpoSearch : ISearchStrategy
             var s = _policy.Sample(_options.ProposeAhead, _rng);
             for (var i = 0; i < s.Decisions.Length; i++)
             {
-                _ahead.Enqueue(new Sampled(s.Decisions[i], s.LogProbs[i], PolicyVersion));
+                _ahead.Enqueue(new Sampled(s.Decisions[i], s.LogProbs[i], PolicyVersion) { Genotype = s.Genotypes[i] });
             }
         }
 
         var sample = _ahead.Dequeue();
         var id = _nextId++;
         _pending[id] = sample;
-        return new Proposal(id, _space.Decode(sample.Decisions), sample.Version);
+        return new Proposal(id, sample.Genotype ?? _space.Decode(sample.Decisions), sample.Version);
     }
 
     public bool Observe(long sampleId, double reward)
@@ -313,7 +313,11 @@ public sealed class PpoSearch : ISearchStrategy
         new(StrategyState.CheckDecisions(StrategyState.ReadInts(r), space), r.ReadDouble(), r.ReadInt32());
 
     /// <summary>A sampled architecture: its decisions, log-probability and the policy version that sampled it.</summary>
-    private sealed record Sampled(int[] Decisions, double LogProb, int Version);
+    private sealed record Sampled(int[] Decisions, double LogProb, int Version)
+    {
+        /// <summary>The decoded genotype, when known (not saved: decoded again after a restore).</summary>
+        public Genotype? Genotype { get; init; }
+    }
 
     /// <summary>A rewarded sample waiting for the next update.</summary>
     private sealed record Rewarded(Sampled Sample, double Reward, double Advantage, double Weight);
