@@ -120,6 +120,7 @@ public sealed class ControllerPolicy : nn.Module
         // from the autograd kernel that Evaluate uses by ~1e-3 per decision, which would bias PPO's importance ratios.
         // The small graph built here dies with the scope.
         using var scope = NewDisposeScope();
+        using var grad = enable_grad();
         var m = count;
         var decisions = new int[m][];
         for (var i = 0; i < m; i++)
