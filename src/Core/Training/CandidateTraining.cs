@@ -14,6 +14,9 @@ public sealed record ChildTrainingSpec
     /// <summary>Dataset directory (IDX/CIFAR files or cache); null = the dataset's default location.</summary>
     public string? DataDir { get; init; }
 
+    /// <summary>Macro skeleton: a TF configuration name (cifar | mobile | large); cells, filters, image size, channels and classes are overridden.</summary>
+    public string Network { get; init; } = "cifar";
+
     /// <summary>N, normal cells per stage (paper search: 2).</summary>
     public int Cells { get; init; } = 2;
 

@@ -19,16 +19,17 @@ namespace NasNet.Core.Training;
 /// </remarks>
 public sealed class TorchCandidateTrainer : ICandidateTrainer
 {
-    /// <summary>Tunes glibc malloc for the process (notes §8: about 2x faster CPU training).</summary>
+    /// <summary>Tunes glibc malloc for the process (notes §8: about 2x faster CPU training) and turns off NNPACK (see <see cref="Nnpack"/>).</summary>
     public TorchCandidateTrainer()
     {
         TorchRuntime.TuneMalloc();
+        Nnpack.Disable();
     }
 
-    /// <summary>The network configuration a spec and dataset give for a genotype (CIFAR macro skeleton).</summary>
+    /// <summary>The network configuration a spec and dataset give for a genotype (input channels and classes follow the dataset).</summary>
     public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, LoadedDataset data)
     {
-        var config = (NetworkConfig.Cifar with
+        var config = (NetworkConfig.Named(spec.Network) with
         {
             Cells = spec.Cells,
             ImageSize = data.ImageSize,
