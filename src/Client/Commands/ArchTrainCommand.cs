@@ -98,6 +98,7 @@ public static class ArchTrainCommand
 
     private static int Run(Genotype genotype, ChildTrainingSpec spec, int seed, string? weightsPath, bool json, CancellationToken ct)
     {
+        OpenMp.PreferPassiveWait(); // before libtorch loads: see OpenMp
         TorchRuntime.TuneMalloc();
         if (spec.Threads < 1)
         {

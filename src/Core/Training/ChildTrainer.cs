@@ -52,7 +52,8 @@ public sealed record TrainingRun
 /// (<c>manual_seed</c>) before building the model and saves/restores in checkpoints: a training alone in its
 /// process is bit-reproducible (and resuming equals not stopping, at the same thread count), but concurrent
 /// trainings in one process share that generator, so their initial weights and masks depend on interleaving.
-/// CUDA kernels may also be nondeterministic (cuDNN algorithm choice).
+/// On CUDA, masks come from the CUDA generator, which is seeded but not saved in checkpoints (a resumed GPU training
+/// continues with other masks), and cuDNN kernels may be nondeterministic.
 /// </remarks>
 public sealed class ChildTrainer
 {
@@ -233,7 +234,8 @@ public sealed class ChildTrainer
             lastLoss = lossSum / steps;
             if (onEpoch is not null)
             {
-                var state = new TrainingCheckpoint(_fingerprint, epoch + 1, rng.State, generator.get_state().data<byte>().ToArray(), SaveModel(net), SaveOptimizer(optimizer), seconds + clock.Elapsed.TotalSeconds, images, lastLoss);
+                using var torchRng = generator.get_state();
+                var state = new TrainingCheckpoint(_fingerprint, epoch + 1, rng.State, torchRng.data<byte>().ToArray(), SaveModel(net), SaveOptimizer(optimizer), seconds + clock.Elapsed.TotalSeconds, images, lastLoss);
                 onEpoch(epoch + 1, state.ToBytes());
             }
         }
