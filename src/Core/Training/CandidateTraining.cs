@@ -49,7 +49,7 @@ public sealed record ChildTrainingSpec
     /// <summary>Also evaluate on the test set (final reports only; costs time).</summary>
     public bool EvaluateTest { get; init; }
 
-    /// <summary>Torch threads for this training (1 per slot on CPU silos).</summary>
+    /// <summary>Torch threads for this training (1 per slot on CPU silos); process-wide in TorchSharp; 0 = leave unchanged.</summary>
     public int Threads { get; init; } = 1;
 
     /// <summary>Device: auto | cpu | cuda.</summary>

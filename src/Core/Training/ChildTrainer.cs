@@ -62,6 +62,8 @@ public sealed class ChildTrainer
 
     private const int EvalBatchSize = 256;
 
+    private static readonly Lock GlobalRngLock = new();
+
     private readonly ChildTrainingSpec _spec;
     private readonly DatasetSplits _splits;
     private readonly Device _device;
@@ -106,8 +108,16 @@ public sealed class ChildTrainer
     /// </summary>
     public TrainingRun Run(Func<TrainableModel> build, byte[]? checkpoint, Action<int, byte[]>? onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct, Action<TrainableModel>? keep = null)
     {
-        var generator = torch.random.manual_seed(_seed);
-        var model = build();
+        Generator generator;
+        TrainableModel model;
+        lock (GlobalRngLock)
+        {
+            // Seeding and initialising under one lock: concurrent trainings that start together still get the
+            // initial weights their seeds give (as long as nothing else draws from the generator meanwhile).
+            generator = torch.random.manual_seed(_seed);
+            model = build();
+        }
+
         try
         {
             model.Module.to(_device);

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace NasNet.Core.Tests.Training;
 
+[Collection(TorchTrainingCollection.Name)]
 public class ChildTrainerTests
 {
     private static readonly LoadedDataset Data = SyntheticDataset.Create(train: 96, test: 32, classes: 4, imageSize: 8);

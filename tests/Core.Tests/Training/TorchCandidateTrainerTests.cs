@@ -5,6 +5,7 @@ using TorchSharp;
 
 namespace NasNet.Core.Tests.Training;
 
+[Collection(TorchTrainingCollection.Name)]
 public class TorchCandidateTrainerTests
 {
     private static CandidateJob Job(int epochs, double keepProb = 0.7, bool aux = false) => new(
@@ -22,7 +23,7 @@ public class TorchCandidateTrainerTests
             DropPathKeepProb = keepProb,
             AuxHead = aux,
             EvaluateTest = true,
-            Threads = 1,
+            Threads = 0, // leave the process-wide count alone
             Device = "cpu",
         },
         Seed: 7);
