@@ -224,7 +224,7 @@ public sealed class ChildTrainer
                         Seconds = seconds + clock.Elapsed.TotalSeconds,
                         ImagesPerSecond = (images + epochImages) / Math.Max(1e-9, trainSeconds + epochClock.Elapsed.TotalSeconds),
                         FinalLoss = value,
-                        Reason = $"diverged: loss {value} at epoch {epoch + 1}, step {step + 1}",
+                        Reason = $"loss {value} at epoch {epoch + 1}, step {step + 1}",
                     };
                 }
 
