@@ -18,12 +18,12 @@ public static class ArchitectureStats
     /// <summary>Counts <paramref name="genotype"/> built with <paramref name="config"/> (its aux head is never counted).</summary>
     public static ArchitectureCounts Count(Genotype genotype, NetworkConfig config)
     {
-        using var net = new ChildNetwork(genotype, config with { AuxHead = false });
+        var meta = MetaAvailable();
+        var noAux = config with { AuxHead = false };
+        using var net = meta ? Layers.BuildOn(torch.META, () => new ChildNetwork(genotype, noAux)) : new ChildNetwork(genotype, noAux);
         var parameters = net.ParameterCount();
         var buffers = net.named_buffers().Where(b => b.name.EndsWith("running_mean", StringComparison.Ordinal) || b.name.EndsWith("running_var", StringComparison.Ordinal))
             .Sum(b => b.buffer.numel());
-        var device = MetaAvailable() ? torch.META : torch.CPU;
-        net.to(device);
         long[] shape = [1, config.InChannels, config.ImageSize, config.ImageSize];
         var macs = MacCounter.Count(() => net.StageShapes(shape));
         return new ArchitectureCounts(parameters, macs, buffers, net.CellModules.Count, net.FeatureChannels);

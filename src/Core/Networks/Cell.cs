@@ -41,11 +41,12 @@ internal static class OpFactory
 public sealed class Cell : Module<Tensor, Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> pre0;
-    private readonly ReluConvBn pre1;
+    private readonly Module<Tensor, Tensor> pre1;
     private readonly ModuleList<Module<Tensor, Tensor>> ops = new();
     private readonly ModuleList<Module<Tensor, Tensor>> outs = new();
     private readonly CellGenotype _genotype;
     private readonly bool[] _dropPath;
+    private readonly bool[] _live;
     private double _keepProb = 1.0;
 
     /// <param name="genotype">The cell's wiring.</param>
@@ -61,12 +62,15 @@ public sealed class Cell : Module<Tensor, Tensor, Tensor>
         _genotype = genotype;
         IsReduction = reduction;
         Filters = filters;
-        pre1 = new ReluConvBn(inChannels, filters, 1, 1, config);
+        // States that cannot reach the output (dead blocks, an unread input) get no modules and are never computed:
+        // equivalent genotypes (same canonical hash) then have the same parameters.
+        _live = LiveStates(genotype);
+        pre1 = _live[1] ? new ReluConvBn(inChannels, filters, 1, 1, config) : new PassThrough();
         long c0;
-        if (prevChannels is null)
+        if (prevChannels is null || !_live[0])
         {
             pre0 = new PassThrough();
-            c0 = inChannels;
+            c0 = prevChannels is null ? inChannels : filters;
         }
         else if (prevLarger)
         {
@@ -94,7 +98,7 @@ public sealed class Cell : Module<Tensor, Tensor, Tensor>
             {
                 var (input, op) = pairs[j];
                 var stride = reduction && input < 2 ? 2 : 1;
-                ops.Add(OpFactory.Create(op, width[input], filters, stride, config));
+                ops.Add(_live[b + 2] ? OpFactory.Create(op, width[input], filters, stride, config) : new PassThrough());
                 _dropPath[2 * b + j] = op != Operations.Identity;
             }
 
@@ -142,22 +146,52 @@ public sealed class Cell : Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor hPrevPrev, Tensor hPrev)
     {
-        var states = new List<Tensor> { pre0.call(hPrevPrev), pre1.call(hPrev) };
+        var states = new List<Tensor?> { _live[0] ? pre0.call(hPrevPrev) : null, _live[1] ? pre1.call(hPrev) : null };
         for (var b = 0; b < _genotype.Blocks.Count; b++)
         {
+            if (!_live[b + 2])
+            {
+                states.Add(null);
+                continue;
+            }
+
             var block = _genotype.Blocks[b];
-            var left = Branch(2 * b, states[block.InputA]);
-            var right = Branch(2 * b + 1, states[block.InputB]);
+            var left = Branch(2 * b, states[block.InputA]!);
+            var right = Branch(2 * b + 1, states[block.InputB]!);
             states.Add(block.Combine == Combine.Add ? left.add(right) : torch.cat([left, right], 1));
         }
 
         var parts = new Tensor[_genotype.Concat.Count];
         for (var i = 0; i < parts.Length; i++)
         {
-            parts[i] = outs[i].call(states[_genotype.Concat[i]]);
+            parts[i] = outs[i].call(states[_genotype.Concat[i]]!);
         }
 
         return parts.Length == 1 ? parts[0].alias() : torch.cat(parts, 1);
+    }
+
+    /// <summary>States from which the cell output can be reached (the concat states and everything they read).</summary>
+    internal static bool[] LiveStates(CellGenotype cell)
+    {
+        var live = new bool[cell.StateCount];
+        var stack = new Stack<int>(cell.Concat);
+        while (stack.Count > 0)
+        {
+            var s = stack.Pop();
+            if (live[s])
+            {
+                continue;
+            }
+
+            live[s] = true;
+            if (s >= 2)
+            {
+                stack.Push(cell.Blocks[s - 2].InputA);
+                stack.Push(cell.Blocks[s - 2].InputB);
+            }
+        }
+
+        return live;
     }
 
     private Tensor Branch(int index, Tensor x)

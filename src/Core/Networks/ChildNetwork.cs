@@ -106,7 +106,7 @@ public sealed class ChildNetwork : Module<Tensor, Tensor>
             dropout = Dropout(1.0 - config.DenseDropoutKeepProb);
         }
 
-        classifier = Linear(last, config.Classes);
+        classifier = Layers.Fc(last, config.Classes);
         RegisterComponents();
         InitWeights();
     }
@@ -317,7 +317,7 @@ internal sealed class AuxiliaryHead : Module<Tensor, Tensor>
         bn0 = Layers.Bn(128, cfg);
         conv = new SameConv(128, 768, (pooled, pooled), (1, 1), valid: true);
         bn1 = Layers.Bn(768, cfg);
-        fc = Linear(768, cfg.Classes);
+        fc = Layers.Fc(768, cfg.Classes);
         RegisterComponents();
     }
 

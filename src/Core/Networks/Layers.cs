@@ -79,7 +79,7 @@ internal sealed class SameConv : Module<Tensor, Tensor>
         var pad = valid ? (0L, 0L) : symmetric ? ((kernel.H - 1) * dilation / 2, (kernel.W - 1) * dilation / 2) : (0L, 0L);
         _pad = pad;
         _out = cout;
-        conv = Conv2d(cin, cout, kernel, stride, pad, (dilation, dilation), groups: groups, bias: false);
+        conv = Conv2d(cin, cout, kernel, stride, pad, (dilation, dilation), groups: groups, bias: false, device: Layers.BuildDevice);
         _macsPerOutput = cin / groups * kernel.H * kernel.W;
         Symmetric = symmetric;
         RegisterComponents();
@@ -135,7 +135,34 @@ internal sealed class SameConv : Module<Tensor, Tensor>
 /// <summary>Shared constructors of the small blocks.</summary>
 internal static class Layers
 {
-    public static BatchNorm2d Bn(long c, NetworkConfig cfg) => BatchNorm2d(c, cfg.BatchNormEpsilon, cfg.BatchNormMomentum);
+    [ThreadStatic]
+    private static Device? _buildDevice;
+
+    /// <summary>Device new layers are created on, on this thread (null: TorchSharp's default, the CPU).</summary>
+    public static Device? BuildDevice => _buildDevice;
+
+    public static BatchNorm2d Bn(long c, NetworkConfig cfg) => BatchNorm2d(c, cfg.BatchNormEpsilon, cfg.BatchNormMomentum, device: _buildDevice);
+
+    /// <summary>A linear layer on the build device.</summary>
+    public static Linear Fc(long inputs, long outputs) => Linear(inputs, outputs, device: _buildDevice);
+
+    /// <summary>
+    /// Builds modules directly on <paramref name="device"/> on this thread only (the meta device: no memory, no
+    /// initialisation cost, for counting); unlike torch.set_default_device this does not affect other threads.
+    /// </summary>
+    public static T BuildOn<T>(Device device, Func<T> build)
+    {
+        var previous = _buildDevice;
+        _buildDevice = device;
+        try
+        {
+            return build();
+        }
+        finally
+        {
+            _buildDevice = previous;
+        }
+    }
 
     /// <summary>ReLU (not in place); on the meta device passes the shape through.</summary>
     public static Tensor Relu(Tensor x) => x.device_type == DeviceType.META ? x.alias() : functional.relu(x);
