@@ -57,12 +57,14 @@ public sealed record TrainingRun
 /// </remarks>
 public sealed class ChildTrainer
 {
+    /// <summary>Held while seeding TorchSharp's global generator and building a network from it.</summary>
+    internal static readonly Lock GlobalRngLock = new();
+
     /// <summary>A loss above this (or not finite) is called divergence.</summary>
     public const double DivergenceLoss = 1e3;
 
     private const int EvalBatchSize = 256;
 
-    private static readonly Lock GlobalRngLock = new();
 
     private readonly ChildTrainingSpec _spec;
     private readonly DatasetSplits _splits;

@@ -68,7 +68,12 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         var data = DatasetCatalog.Load(DatasetOf(spec));
         var splits = DatasetSplits.Create(data, spec.ValidationSize, spec.TrainSubset);
         var config = NetworkFor(job.Genotype, spec, data);
-        var counts = ArchitectureStats.Count(job.Genotype, config);
+        ArchitectureCounts counts;
+        lock (ChildTrainer.GlobalRngLock)
+        {
+            counts = ArchitectureStats.Count(job.Genotype, config); // builds a network: keep it off others' seeded builds
+        }
+
         var trainer = new ChildTrainer(spec, splits, device, job.Seed, Fingerprint(job));
         double latency = 0, throughput = 0;
         byte[]? weights = null;

@@ -14,11 +14,11 @@ internal sealed class TinyNet : Module<Tensor, Tensor>
     private readonly Dropout drop;
     private readonly Linear head;
 
-    public TinyNet(int channels, int classes, int imageSize = 8, int width = 8)
+    public TinyNet(int channels, int classes, int imageSize = 8, int width = 8, double dropout = 0.2)
         : base(nameof(TinyNet))
     {
         body = Sequential(Conv2d(channels, width, 3, padding: 1, bias: false), BatchNorm2d(width), ReLU(), AvgPool2d(2), Flatten());
-        drop = Dropout(0.2);
+        drop = Dropout(dropout);
         head = Linear(width * (imageSize / 2) * (imageSize / 2), classes);
         RegisterComponents();
     }
