@@ -153,7 +153,7 @@ public static class ArchTrainCommand
                 if (p.Step == p.Steps || lastLine.Elapsed.TotalSeconds >= 10)
                 {
                     lastLine.Restart();
-                    log.WriteLine($"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.Steps} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s");
+                    log.WriteLine($"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.Steps} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s rss {Environment.WorkingSet >> 20} MB");
                 }
             });
             result = trainer.Train(job, null, (_, _) => { }, progress, ct);

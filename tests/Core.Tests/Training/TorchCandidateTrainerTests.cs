@@ -64,6 +64,19 @@ public class TorchCandidateTrainerTests
     }
 
     [Fact]
+    public void Train_NasNetAManySteps_LiveTensorCountStaysFlat()
+    {
+        var counts = new List<long>();
+        var job = Job(6, keepProb: 0.7, aux: true);
+        var progress = new InlineProgress(_ => counts.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+
+        new TorchCandidateTrainer().Train(job, null, (_, _) => { }, progress, CancellationToken.None);
+
+        Assert.Equal(12, counts.Count); // 32 images / batch 16 = 2 steps x 6 epochs
+        Assert.True(counts.Skip(2).Distinct().Count() == 1, string.Join(",", counts));
+    }
+
+    [Fact]
     public void Train_CheckpointOfAnotherGenotype_IsRefusedWithUserError()
     {
         var trainer = new TorchCandidateTrainer();
@@ -72,5 +85,10 @@ public class TorchCandidateTrainerTests
         var other = Job(1) with { Genotype = CellSearchSpace.Default.Decode(CellSearchSpace.Default.RandomDecisions(new Rng(3))) };
 
         Assert.Throws<UserErrorException>(() => trainer.Train(other, ck, (_, _) => { }, null, CancellationToken.None));
+    }
+
+    private sealed class InlineProgress(Action<EpochProgress> report) : IProgress<EpochProgress>
+    {
+        public void Report(EpochProgress value) => report(value);
     }
 }
