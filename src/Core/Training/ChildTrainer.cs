@@ -85,6 +85,11 @@ public sealed class ChildTrainer
             throw new UserErrorException($"training needs epochs >= 1, batch size >= 1 and a positive learning rate (got {spec.Epochs}, {spec.BatchSize}, {spec.LearningRate})");
         }
 
+        if (splits.TrainIndices.Length < 2)
+        {
+            throw new UserErrorException($"training needs at least 2 images (batch norm), got {splits.TrainIndices.Length}: raise --limit-train");
+        }
+
         _spec = spec;
         _splits = splits;
         _device = device;
@@ -105,8 +110,8 @@ public sealed class ChildTrainer
 
     /// <summary>
     /// Seeds the global generator, builds the model with <paramref name="build"/>, trains (resuming from
-    /// <paramref name="checkpoint"/> when given), and evaluates. The model is disposed unless <paramref name="keep"/>
-    /// takes it (called with the trained model before disposal, e.g. to save weights or time inference).
+    /// <paramref name="checkpoint"/> when given), and evaluates. The model is disposed at the end; after a completed
+    /// training <paramref name="keep"/> is called with it first (e.g. to save weights or time inference).
     /// </summary>
     public TrainingRun Run(Func<TrainableModel> build, byte[]? checkpoint, Action<int, byte[]>? onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct, Action<TrainableModel>? keep = null)
     {
@@ -128,6 +133,7 @@ public sealed class ChildTrainer
         finally
         {
             model.Module.Dispose();
+            generator.Dispose(); // the handle only: the process-wide generator lives on
         }
     }
 
