@@ -30,7 +30,7 @@ public static class CellDiagram
             depth[s] = 1 + Math.Max(depth[b.InputA], depth[b.InputB]);
         }
 
-        var live = Live(cell);
+        var live = Cell.LiveStates(cell);
         var layers = depth.Max();
         var perLayer = Enumerable.Range(0, layers + 1).Select(d => Enumerable.Range(2, n - 2).Where(s => depth[s] == d).ToList()).ToList();
         var blockW = 2 * OpW + Gap;
@@ -50,7 +50,8 @@ public static class CellDiagram
         var opY = new Dictionary<(int Block, int Side), (double X, double Y)>();
         for (var d = 1; d <= layers; d++)
         {
-            var row = perLayer[d];
+            // Order the blocks of a layer by the mean position of their inputs (fewer crossing edges).
+            var row = perLayer[d].OrderBy(s => (nodeX[cell.Blocks[s - 2].InputA] + nodeX[cell.Blocks[s - 2].InputB]) / 2).ThenBy(s => s).ToList();
             var rowW = row.Count * blockW + (row.Count - 1) * Gap;
             var x0 = (width - rowW) / 2;
             var opsY = inputY - d * LayerH + 40;
@@ -58,8 +59,11 @@ public static class CellDiagram
             {
                 var s = row[i];
                 var left = x0 + i * (blockW + Gap);
-                opY[(s, 0)] = (left + OpW / 2, opsY);
-                opY[(s, 1)] = (left + OpW + Gap + OpW / 2, opsY);
+                // The branch whose input lies further left is drawn on the left.
+                var b = cell.Blocks[s - 2];
+                var flip = nodeX[b.InputA] > nodeX[b.InputB];
+                opY[(s, flip ? 1 : 0)] = (left + OpW / 2, opsY);
+                opY[(s, flip ? 0 : 1)] = (left + OpW + Gap + OpW / 2, opsY);
                 nodeX[s] = left + blockW / 2;
                 nodeY[s] = opsY - 62;
             }
@@ -132,29 +136,6 @@ public static class CellDiagram
         1 => "h[i]",
         _ => $"block {s - 2}",
     };
-
-    private static bool[] Live(CellGenotype cell)
-    {
-        var live = new bool[cell.StateCount];
-        var stack = new Stack<int>(cell.Concat);
-        while (stack.Count > 0)
-        {
-            var s = stack.Pop();
-            if (live[s])
-            {
-                continue;
-            }
-
-            live[s] = true;
-            if (s >= 2)
-            {
-                stack.Push(cell.Blocks[s - 2].InputA);
-                stack.Push(cell.Blocks[s - 2].InputB);
-            }
-        }
-
-        return live;
-    }
 
     private static void Box(StringBuilder svg, double cx, double cy, double w, double h, string fill, string text, bool faded)
     {

@@ -177,6 +177,12 @@ public sealed class ChildNetwork : Module<Tensor, Tensor>
     private Tensor Run(Tensor x, List<(string Name, long[] Shape)>? shapes)
     {
         AuxLogits = null;
+        if (aux is not null && training && (x.shape[2] != Config.ImageSize || x.shape[3] != Config.ImageSize))
+        {
+            throw new ArgumentException(
+                $"input is {x.shape[2]}x{x.shape[3]} but the aux head was built for image_size {Config.ImageSize}; set NetworkConfig.ImageSize to the input size");
+        }
+
         var outputs = new List<Tensor?> { null, stem.call(x) };
         shapes?.Add(("stem", outputs[1]!.shape));
         var normal = 0;

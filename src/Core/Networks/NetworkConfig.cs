@@ -107,13 +107,20 @@ public sealed record NetworkConfig
     /// <summary>
     /// Sets <see cref="NumConvFilters"/> from F of the paper's "N @ F" (filters of the penultimate layer):
     /// F = w x num_conv_filters x rate^2, where w is the normal cell's output width in units of the cell width
-    /// (6 for NASNet-A, hence Keras' F / 24).
+    /// (6 for NASNet-A, hence Keras' F / 24). Sampled genotypes have other widths (paper concat rule), so a fixed F
+    /// often does not divide: with <paramref name="exact"/> false the result is rounded to the nearest count (>= 1)
+    /// instead of rejected. (During a search the paper fixes the initial filters: set <see cref="NumConvFilters"/>.)
     /// </summary>
-    public NetworkConfig WithPenultimateFilters(int filters, Genotype genotype)
+    public NetworkConfig WithPenultimateFilters(int filters, Genotype genotype, bool exact = true)
     {
         var width = CellWidth(genotype.Normal);
         var divisor = width * FilterScalingRate * FilterScalingRate;
         var n = filters / divisor;
+        if (!exact && filters > 0)
+        {
+            return this with { NumConvFilters = Math.Max(1, (int)Math.Round(n)) };
+        }
+
         if (filters <= 0 || n < 1 || Math.Abs(n - Math.Round(n)) > 1e-9)
         {
             throw new UserErrorException(

@@ -218,6 +218,41 @@ public sealed class ChildNetworkTests
     }
 
     [Fact]
+    public void Forward_AuxHeadWithOtherInputSize_ClearError()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = new ChildNetwork(Genotypes.NasNetA, Small);
+        net.train();
+        var e = Assert.Throws<ArgumentException>(() => net.call(torch.randn(2, 1, 32, 32)));
+        Assert.Contains("image_size 28", e.Message);
+        net.eval();
+        Assert.Equal([2L, 10L], net.call(torch.randn(2, 1, 32, 32)).shape); // no aux head in eval: any size
+    }
+
+    [Fact]
+    public void TrainingStep_InDisposeScope_LeavesNoLiveTensors()
+    {
+        var config = Small with { ImageSize = 16, DropPathKeepProb = 0.7 };
+        using var net = new ChildNetwork(Genotypes.NasNetA, config);
+        using var x = torch.randn(4, 1, 16, 16);
+        using var y = torch.zeros(4, dtype: ScalarType.Int64);
+        net.train();
+        net.SetDropPathProgress(1);
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            var loss = torch.nn.functional.cross_entropy(net.call(x), y) + torch.nn.functional.cross_entropy(net.AuxLogits!, y);
+            loss.backward();
+        }
+
+        Step();
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Step();
+        Step();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Module_StateDictKeys_AreStableLowerCaseNames()
     {
         using var net = new ChildNetwork(Genotypes.NasNetA, Small);

@@ -21,6 +21,25 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void SameConv_Stride2EvenSize_PadsBottomRightOnly()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var conv = new SameConv(1, 1, (3, 3), (2, 2));
+        using (torch.no_grad())
+        {
+            conv.Weight.fill_(1);
+        }
+
+        var x = torch.arange(16, dtype: ScalarType.Float32).reshape(1, 1, 4, 4);
+        var y = conv.call(x);
+
+        Assert.Equal([1L, 1L, 2L, 2L], y.shape);
+        Assert.Equal(0 + 1 + 2 + 4 + 5 + 6 + 8 + 9 + 10, y[0, 0, 0, 0].item<float>());
+        Assert.Equal(10 + 11 + 14 + 15, y[0, 0, 1, 1].item<float>());
+        Assert.False(conv.Symmetric);
+    }
+
+    [Fact]
     public void AvgPool_Stride2Asymmetric_ExcludesPadding()
     {
         using var scope = torch.NewDisposeScope();
@@ -118,6 +137,8 @@ public sealed class LayerTests
         Assert.Equal(168, NetworkConfig.Large.WithPenultimateFilters(4032, Genotypes.NasNetA).NumConvFilters);
         var e = Assert.Throws<UserErrorException>(() => NetworkConfig.Cifar.WithPenultimateFilters(1538, Genotypes.NasNetA));
         Assert.Contains("24", e.Message);
+        Assert.Equal(64, NetworkConfig.Cifar.WithPenultimateFilters(1538, Genotypes.NasNetA, exact: false).NumConvFilters);
+        Assert.Equal(1, NetworkConfig.Cifar.WithPenultimateFilters(5, Genotypes.NasNetA, exact: false).NumConvFilters);
 
         // A sampled cell (paper concat rule) concatenating 2 states, one a concat block: width 3, F = 12 x filters.
         var cell = new CellGenotype(
