@@ -82,7 +82,8 @@ public sealed record CampaignStatus(
     [property: Id(19)] TrainerActivity[] Trainers,
     [property: Id(20)] string? Error,
     [property: Id(21)] int Resumes,
-    [property: Id(22)] int StaleReports);
+    [property: Id(22)] int StaleReports,
+    [property: Id(23)] string Host);
 
 /// <summary>One candidate in a campaign's table (compact; details live in the candidate grain).</summary>
 [GenerateSerializer, Immutable, Alias("NasNet.CandidateSummary")]

@@ -57,7 +57,6 @@ public static class NasNetHosting
     public static NasNetOptions AddNasNet(this WebApplicationBuilder builder, ICheckpointStore? checkpointStore = null)
     {
         var o = ReadOptions(builder.Configuration);
-        builder.Services.Configure<NasNetOptions>(builder.Configuration.GetSection(NasNetOptions.SectionName));
         builder.Services.AddSingleton<SiloHealth>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloHealth>());
         builder.UseOrleans(silo =>

@@ -47,6 +47,7 @@ public static class CampaignViews
             ["epochs"] = t.Epochs,
         }).ToArray()),
         ["error"] = s.Error,
+        ["host"] = s.Host,
     };
 
     public static string ToJson(JsonNode node, bool indented = false) => node.ToJsonString(indented ? Indented : null);

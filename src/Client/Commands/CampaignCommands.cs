@@ -70,6 +70,12 @@ public static partial class CampaignCommands
     public static async Task<CampaignStatus> RunLocalAsync(CampaignConfig config, string campaignId, int slots, bool json, string? exportDir, CancellationToken ct, TextWriter? progress = null)
     {
         progress ??= json ? Console.Error : Console.Out;
+        var dataDir = config.Child.DataDir ?? (config.Child.Dataset.StartsWith("folder:", StringComparison.Ordinal) ? config.Child.Dataset[7..] : null);
+        if (dataDir is not null && !Directory.Exists(dataDir))
+        {
+            throw new UserErrorException($"dataset directory '{dataDir}' does not exist: fix dataset.dir (or dataset.kind folder:PATH)");
+        }
+
         var settings = EmbeddedSettings(slots);
         await using var silo = await EmbeddedSilo.StartAsync(settings, ct: ct);
         progress.WriteLine($"embedded silo started ({settings["NasNet:Slots"]} slots; dashboard {silo.HttpAddress}/dashboard/)");

@@ -631,6 +631,6 @@ public sealed class CampaignGrain(
             proposed - _done - _failed - _running.Count + (config.Budget.Candidates - proposed), _running.Count, _cacheHits,
             _strategy?.PolicyVersion ?? 0, _strategy?.RewardsApplied ?? 0, best?.Reward, best?.Hash,
             S.Best >= 0 ? CandidateId(S.Best) : null, recent.Length == 0 ? 0 : recent.Average(), S.StartedUtc, S.EndedUtc,
-            trainers, S.Error, S.Resumes, S.StaleReports);
+            trainers, S.Error, S.Resumes, S.StaleReports, RuntimeIdentity);
     }
 }

@@ -15,6 +15,7 @@ public static class NasNetGrainServices
     {
         var services = silo.Services;
         services.AddMetrics();
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.TryAddSingleton<NasNetMetrics>();
         services.TryAddSingleton<TrainerFactory>();
         if (checkpointStore is not null)
