@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using NasNet.Cluster.Tests.Infrastructure;
+
+namespace NasNet.Cluster.Tests.Processes;
+
+/// <summary>Real silo processes of src/Silo on one Redis (clustering, storage, reminders, checkpoints), and the client.</summary>
+public sealed class SiloCluster : IDisposable
+{
+    private readonly List<NasNetProcess?> _silos = [];
+    private readonly string _serviceId = $"proc-{Guid.NewGuid():N}"[..16];
+
+    public SiloCluster(RedisServer redis)
+    {
+        Redis = redis;
+    }
+
+    public RedisServer Redis { get; }
+
+    public IReadOnlyList<NasNetProcess?> Silos => _silos;
+
+    public string[] ClusterArgs => ["--cluster", Redis.ConnectionString, "--cluster-id", "proc", "--service-id", _serviceId];
+
+    /// <summary>Starts silo processes named silo{index} (new ports each time).</summary>
+    public void Start(int count)
+    {
+        _silos.Clear();
+        for (var i = 0; i < count; i++)
+        {
+            _silos.Add(NasNetProcess.Silo(new Dictionary<string, string>
+            {
+                ["Redis"] = Redis.ConnectionString,
+                ["ClusterId"] = "proc",
+                ["ServiceId"] = _serviceId,
+                ["SiloPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture),
+                ["GatewayPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture),
+                ["DashboardPort"] = "0",
+                ["Slots"] = "2",
+                ["SiloName"] = $"silo{i}",
+                ["FastMembership"] = "true",
+                ["ResponseTimeoutSeconds"] = "10",
+                ["DrainSeconds"] = "10",
+            }));
+        }
+    }
+
+    /// <summary>An Orleans client in the test process (for fast polling; the nasnet process is used for commands).</summary>
+    public Task<NasNet.Client.Cluster.ClusterConnection> ConnectAsync() =>
+        NasNet.Client.Cluster.ClusterConnection.ConnectAsync(new NasNet.Client.Cluster.ClusterAddress(Redis.ConnectionString, "proc", _serviceId, 0));
+
+    /// <summary>Runs the client with the cluster arguments appended.</summary>
+    public Task<(int Code, string Output)> ClientAsync(params string[] args) =>
+        NasNetProcess.RunClientAsync(TimeSpan.FromSeconds(90), [.. args, .. ClusterArgs]);
+
+    public async Task WaitReadyAsync() =>
+        await Wait.Until(async () => (await ClientAsync("campaign", "list")).Code, c => c == 0, TimeSpan.FromMinutes(2), "the cluster to answer", TimeSpan.FromSeconds(1));
+
+    public async Task<JsonObject> StatusAsync(string id)
+    {
+        var (code, output) = await ClientAsync("campaign", "status", id, "--json");
+        Assert.True(code == 0, output);
+        return (JsonObject)JsonNode.Parse(output.Trim().Split('\n')[^1])!;
+    }
+
+    public Task<JsonObject> WaitStatusAsync(string id, Func<JsonObject, bool> done, string what, TimeSpan? timeout = null) =>
+        Wait.Until(() => StatusAsync(id), done, timeout ?? TimeSpan.FromMinutes(3), what, TimeSpan.FromSeconds(1));
+
+    public void KillNine(int index)
+    {
+        _silos[index]?.Kill();
+    }
+
+    public async Task TerminateAllAsync()
+    {
+        await Task.WhenAll(_silos.Where(s => s is not null).Select(s => s!.TerminateAsync(TimeSpan.FromSeconds(30))));
+    }
+
+    public string Logs() => string.Join("\n----\n", _silos.Select(s => s?.Output ?? ""));
+
+    public void Dispose()
+    {
+        foreach (var s in _silos)
+        {
+            s?.Dispose();
+        }
+    }
+}
