@@ -64,6 +64,7 @@ public sealed class TrainingHost(
         while (!stop.IsCancellationRequested)
         {
             Lease? lease;
+            var requested = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 lease = await trainer.RequestWork();
@@ -90,7 +91,7 @@ public sealed class TrainingHost(
             metrics.SlotBusy(true);
             try
             {
-                await RunLeaseAsync(trainerId, trainer, lease, stop);
+                await RunLeaseAsync(trainerId, trainer, lease, requested, stop);
             }
             finally
             {
@@ -99,7 +100,7 @@ public sealed class TrainingHost(
         }
     }
 
-    private async Task RunLeaseAsync(string trainerId, ITrainerGrain trainer, Lease lease, CancellationToken stop)
+    private async Task RunLeaseAsync(string trainerId, ITrainerGrain trainer, Lease lease, long requested, CancellationToken stop)
     {
         using var leaseCts = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var lost = false;
@@ -148,6 +149,7 @@ public sealed class TrainingHost(
             });
 
             var epochWatch = System.Diagnostics.Stopwatch.StartNew();
+            var trainingStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await Task.Factory.StartNew(
                 () => impl.Train(job, checkpoint?.Data, (e, bytes) =>
                 {
@@ -157,6 +159,7 @@ public sealed class TrainingHost(
                     epochWatch.Restart();
                 }, null, leaseCts.Token),
                 leaseCts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var trainingEnded = System.Diagnostics.Stopwatch.GetTimestamp();
             await leaseCts.CancelAsync();
             await renewals;
 
@@ -171,6 +174,7 @@ public sealed class TrainingHost(
                 result.LatencyMs, result.ThroughputImagesPerSecond, result.Epochs, result.Seconds, result.ImagesPerSecond,
                 result.Reason, trainerId, resumedFrom, hasWeights);
             var ack = await ReportAsync(() => trainer.Complete(lease, report), lease, stop);
+            metrics.Overhead((System.Diagnostics.Stopwatch.GetElapsedTime(requested, trainingStarted) + System.Diagnostics.Stopwatch.GetElapsedTime(trainingEnded)).TotalSeconds);
             if (ack is LeaseAck.Accepted or LeaseAck.Duplicate)
             {
                 await TryAsync(() => checkpoints.DeleteAsync(lease.CandidateId));

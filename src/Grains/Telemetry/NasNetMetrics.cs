@@ -24,6 +24,7 @@ public sealed class NasNetMetrics : IDisposable
     private readonly Histogram<double> _epochSeconds;
     private readonly Histogram<double> _imagesPerSecond;
     private readonly Counter<long> _leases;
+    private readonly Histogram<double> _overhead;
     private int _busySlots;
     private int _slots;
 
@@ -43,6 +44,7 @@ public sealed class NasNetMetrics : IDisposable
         _epochSeconds = _meter.CreateHistogram<double>("nasnet_trainer_epoch_seconds", "s");
         _imagesPerSecond = _meter.CreateHistogram<double>("nasnet_trainer_images_per_second");
         _leases = _meter.CreateCounter<long>("nasnet_trainer_leases");
+        _overhead = _meter.CreateHistogram<double>("nasnet_trainer_overhead_seconds", "s", "per candidate: lease request and result report, excluding training");
     }
 
     /// <summary>The autoscaling signal on this silo.</summary>
@@ -78,6 +80,9 @@ public sealed class NasNetMetrics : IDisposable
             _imagesPerSecond.Record(imagesPerSecond);
         }
     }
+
+    /// <summary>Orchestration time of one candidate (lease request + result report), excluding the training itself.</summary>
+    public void Overhead(double seconds) => _overhead.Record(seconds);
 
     public void Dispose() => _meter.Dispose();
 

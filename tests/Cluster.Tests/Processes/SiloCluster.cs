@@ -52,8 +52,21 @@ public sealed class SiloCluster : IDisposable
     public Task<(int Code, string Output)> ClientAsync(params string[] args) =>
         NasNetProcess.RunClientAsync(TimeSpan.FromSeconds(90), [.. args, .. ClusterArgs]);
 
-    public async Task WaitReadyAsync() =>
-        await Wait.Until(async () => (await ClientAsync("campaign", "list")).Code, c => c == 0, TimeSpan.FromMinutes(2), "the cluster to answer", TimeSpan.FromSeconds(1));
+    /// <summary>Waits until every silo serves as a gateway and the cluster answers.</summary>
+    public async Task WaitReadyAsync()
+    {
+        await using var connection = await Wait.Until(ConnectAsync, _ => true, TimeSpan.FromMinutes(2), "a gateway", TimeSpan.FromMilliseconds(500));
+        var management = connection.Client.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        await Wait.Until(async () => (await management.GetHosts(onlyActive: true)).Count, n => n >= _silos.Count, TimeSpan.FromMinutes(2), "all silos active", TimeSpan.FromMilliseconds(250));
+        await connection.Client.GetGrain<IWorkBrokerGrain>(0).List();
+    }
+
+    /// <summary>Polls a campaign in-process until it ends.</summary>
+    public async Task<CampaignStatus> WaitEndAsync(string id)
+    {
+        await using var connection = await Wait.Until(ConnectAsync, _ => true, TimeSpan.FromMinutes(1), "a gateway", TimeSpan.FromMilliseconds(500));
+        return await Wait.Until(connection.Client.GetGrain<ICampaignGrain>(id).GetStatus, st => st.State != CampaignStates.Running, TimeSpan.FromMinutes(3), $"campaign {id} to end");
+    }
 
     public async Task<JsonObject> StatusAsync(string id)
     {
