@@ -41,7 +41,7 @@ public sealed class TrainingHost(
 
     private Task StartAsync(CancellationToken ct)
     {
-        Slots = options.Value.Slots > 0 ? options.Value.Slots : DefaultSlots(0);
+        Slots = options.Value.Slots > 0 ? options.Value.Slots : DefaultSlots(NasNet.Core.Runtime.TorchRuntime.CudaDeviceCount());
         metrics.SetSlots(Slots);
         _loops = Enumerable.Range(0, Slots).Select(i => Task.Run(() => RunSlotAsync(i, _stopping.Token))).ToArray();
         log.LogInformation("Training host on {Silo}: {Slots} slots", silo.Name, Slots);
@@ -157,7 +157,7 @@ public sealed class TrainingHost(
                     Volatile.Write(ref epoch, e);
                     metrics.Epoch(epochWatch.Elapsed.TotalSeconds, 0);
                     epochWatch.Restart();
-                }, null, leaseCts.Token),
+                }, new EpochMetrics(metrics), leaseCts.Token),
                 leaseCts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             var trainingEnded = System.Diagnostics.Stopwatch.GetTimestamp();
             await leaseCts.CancelAsync();
@@ -270,6 +270,18 @@ public sealed class TrainingHost(
         catch (Exception ex)
         {
             log.LogDebug(ex, "best-effort call failed");
+        }
+    }
+
+    /// <summary>Records a trainer's images/s at the end of each epoch (synchronously, on the training thread).</summary>
+    private sealed class EpochMetrics(NasNetMetrics metrics) : IProgress<EpochProgress>
+    {
+        public void Report(EpochProgress value)
+        {
+            if (value.Step == value.Steps && value.ImagesPerSecond > 0)
+            {
+                metrics.Epoch(0, value.ImagesPerSecond);
+            }
         }
     }
 

@@ -74,7 +74,11 @@ public sealed class NasNetMetrics : IDisposable
 
     public void Epoch(double seconds, double imagesPerSecond)
     {
-        _epochSeconds.Record(seconds);
+        if (seconds > 0)
+        {
+            _epochSeconds.Record(seconds);
+        }
+
         if (imagesPerSecond > 0)
         {
             _imagesPerSecond.Record(imagesPerSecond);
