@@ -30,6 +30,12 @@ public interface ISearchStrategy : IDisposable
     /// <summary>Applies a reward (e.g. validation accuracy in [0, 1]); false when already applied or unknown.</summary>
     bool Observe(long sampleId, double reward);
 
+    /// <summary>
+    /// Forgets a proposal that will never be rewarded (its candidate failed for good), so it stops counting as pending;
+    /// false when unknown or already observed.
+    /// </summary>
+    bool Discard(long sampleId);
+
     /// <summary>The complete state (weights, optimizer, baseline, pending samples, RNG) as bytes.</summary>
     byte[] Save();
 }

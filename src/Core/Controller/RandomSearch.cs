@@ -33,6 +33,11 @@ public sealed class RandomSearch : ISearchStrategy
 
     public bool Observe(long sampleId, double reward)
     {
+        if (!double.IsFinite(reward))
+        {
+            throw new ArgumentException($"reward must be a finite number (got {reward})", nameof(reward));
+        }
+
         if (!_pending.Remove(sampleId))
         {
             return false;
@@ -42,11 +47,14 @@ public sealed class RandomSearch : ISearchStrategy
         return true;
     }
 
+    public bool Discard(long sampleId) => _pending.Remove(sampleId);
+
     public byte[] Save()
     {
         using var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms))
         {
+            StrategyState.WriteHeader(w, Kind);
             w.Write(_nextId);
             w.Write(RewardsApplied);
             w.Write(_pending.Count);
@@ -65,6 +73,7 @@ public sealed class RandomSearch : ISearchStrategy
     public static RandomSearch Load(CellSearchSpace space, byte[] state)
     {
         using var r = new BinaryReader(new MemoryStream(state));
+        StrategyState.ReadHeader(r, "random");
         var s = new RandomSearch(space, 0) { _nextId = r.ReadInt64(), RewardsApplied = r.ReadInt32() };
         var n = r.ReadInt32();
         for (var i = 0; i < n; i++)

@@ -9,16 +9,33 @@ public static class SearchStrategies
     public static readonly IReadOnlyList<string> Kinds = ["ppo", "random", "evolution"];
 
     /// <summary>A new strategy of the kind in the options.</summary>
-    public static ISearchStrategy Create(StrategyOptions options, CellSearchSpace space, long seed) => options.Kind switch
+    public static ISearchStrategy Create(StrategyOptions options, CellSearchSpace space, long seed) => options.Validate().Kind switch
     {
+        "ppo" => new PpoSearch(options, space, seed),
         "random" => new RandomSearch(space, seed),
-        _ => throw new UserErrorException($"strategy.kind '{options.Kind}' is not supported (use one of: {string.Join(", ", Kinds)})"),
+        "evolution" => new RegularizedEvolution(options, space, seed),
+        _ => throw Unsupported(options.Kind),
     };
 
     /// <summary>A strategy continuing exactly from bytes written by <see cref="ISearchStrategy.Save"/>.</summary>
-    public static ISearchStrategy Restore(StrategyOptions options, CellSearchSpace space, byte[] state) => options.Kind switch
+    public static ISearchStrategy Restore(StrategyOptions options, CellSearchSpace space, byte[] state)
     {
-        "random" => RandomSearch.Load(space, state),
-        _ => throw new UserErrorException($"strategy.kind '{options.Kind}' is not supported (use one of: {string.Join(", ", Kinds)})"),
-    };
+        try
+        {
+            return options.Validate().Kind switch
+            {
+                "ppo" => PpoSearch.Load(options, space, state),
+                "random" => RandomSearch.Load(space, state),
+                "evolution" => RegularizedEvolution.Load(options, space, state),
+                _ => throw Unsupported(options.Kind),
+            };
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentException)
+        {
+            throw new UserErrorException($"the saved {options.Kind} strategy state is corrupt or does not match the configuration ({e.Message.Split('\n')[0]}): restore a complete checkpoint with the campaign's original settings", e);
+        }
+    }
+
+    private static UserErrorException Unsupported(string kind) =>
+        new($"strategy.kind '{kind}' is not supported (use one of: {string.Join(", ", Kinds)})");
 }

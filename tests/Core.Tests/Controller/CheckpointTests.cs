@@ -1,0 +1,47 @@
+using NasNet.Core.Controller;
+using NasNet.Core.SearchSpace;
+
+namespace NasNet.Core.Tests.Controller;
+
+public class CheckpointTests
+{
+    private static readonly CellSearchSpace Space = CellSearchSpace.Default;
+
+    [Theory]
+    [InlineData("ppo")]
+    [InlineData("random")]
+    [InlineData("evolution")]
+    public void Restore_MidRun_NextProposalsUpdatesAndStateMatchUninterruptedRun(string kind)
+    {
+        var options = new StrategyOptions
+        {
+            Kind = kind, Hidden = 32, BatchSize = 5, ProposeAhead = 4, LearningRate = 0.01, MaxStaleness = 1,
+            Population = 8, Tournament = 3,
+        };
+        var reward = new SyntheticTargetReward(Space, 11);
+        using var a = SearchStrategies.Create(options, Space, 42);
+        var driver = new StrategyDriver(workers: 6, seed: 7);
+        driver.Run(a, Space, reward.Exact, 23); // mid-batch, with pending and buffered samples
+        Assert.True(a.Pending > 0);
+
+        var saved = a.Save();
+        var versionAtSave = a.PolicyVersion;
+        var copy = driver.Copy();
+        using var b = SearchStrategies.Restore(options, Space, saved);
+        Assert.Equal(saved, b.Save());
+
+        driver.Log.Clear();
+        driver.Run(a, Space, reward.Exact, 30);
+        copy.Log.Clear();
+        copy.Run(b, Space, reward.Exact, 30);
+
+        Assert.Equal(driver.Log, copy.Log);
+        Assert.Equal(a.Save(), b.Save()); // weights, Adam moments, baseline, RNG, population, pending: all identical
+        Assert.Equal(a.RewardsApplied, b.RewardsApplied);
+        if (kind == "ppo")
+        {
+            Assert.True(a.PolicyVersion >= versionAtSave + 5, "the continuation ran several PPO updates");
+            Assert.True(((PpoSearch)a).StaleDropped > 0, "the run exercised the staleness rule");
+        }
+    }
+}
