@@ -9,7 +9,8 @@ namespace NasNet.Core.SearchSpace;
 /// <item>the two (input, op) branches of a block are unordered (add is commutative; concat only permutes channels,
 /// which the next layer's weights absorb);</item>
 /// <item>blocks that cannot reach the cell output are dropped;</item>
-/// <item>independent blocks are renumbered in a canonical topological order (by depth, then by their expression);</item>
+/// <item>independent blocks are renumbered in a canonical topological order (by depth, then by their expression;
+/// identical copies of a block in the order that gives the smallest text);</item>
 /// <item>the concat list is a set.</item>
 /// </list>
 /// Inputs 0 (h[i-1]) and 1 (h[i]) are never swapped: they are different tensors, and in a reduction cell only ops
@@ -65,6 +66,26 @@ public static class GenotypeCanonicalizer
 
         var order = Enumerable.Range(2, n - 2).Where(s => live[s])
             .OrderBy(s => depth[s]).ThenBy(s => label[s], StringComparer.Ordinal).ThenBy(s => s).ToArray();
+
+        // Blocks with the same expression (label) are interchangeable copies: which copy a later block reads must not
+        // change the result, so try every order within such groups and keep the smallest text.
+        CellGenotype? best = null;
+        string? bestText = null;
+        foreach (var candidate in TieOrders(order, label))
+        {
+            var c = Build(cell, candidate);
+            var text = Text(c);
+            if (bestText is null || string.CompareOrdinal(text, bestText) < 0)
+            {
+                (best, bestText) = (c, text);
+            }
+        }
+
+        return best!;
+    }
+
+    private static CellGenotype Build(CellGenotype cell, int[] order)
+    {
         var map = new Dictionary<int, int> { [0] = 0, [1] = 1 };
         for (var i = 0; i < order.Length; i++)
         {
@@ -87,9 +108,82 @@ public static class GenotypeCanonicalizer
         return new CellGenotype(blocks.Length > 0 ? blocks : cell.Blocks.Take(1).ToArray(), concat);
     }
 
-    private static string CanonicalText(CellGenotype cell)
+    /// <summary>Every order obtained by permuting runs of equal labels in <paramref name="order"/> (at most 8! per run).</summary>
+    private static IEnumerable<int[]> TieOrders(int[] order, string[] label)
     {
-        var c = Canonicalize(cell);
+        var runs = new List<(int Start, int Length)>();
+        for (var i = 0; i < order.Length;)
+        {
+            var j = i + 1;
+            while (j < order.Length && label[order[j]] == label[order[i]])
+            {
+                j++;
+            }
+
+            if (j - i > 1)
+            {
+                runs.Add((i, j - i));
+            }
+
+            i = j;
+        }
+
+        if (runs.Count == 0 || runs.Any(r => r.Length > 8))
+        {
+            yield return order;
+            yield break;
+        }
+
+        foreach (var result in Expand(order.ToArray(), runs, 0))
+        {
+            yield return result;
+        }
+    }
+
+    private static IEnumerable<int[]> Expand(int[] order, List<(int Start, int Length)> runs, int run)
+    {
+        if (run == runs.Count)
+        {
+            yield return order.ToArray();
+            yield break;
+        }
+
+        var (start, length) = runs[run];
+        var items = order.Skip(start).Take(length).ToArray();
+        foreach (var perm in Permutations(items))
+        {
+            perm.CopyTo(order, start);
+            foreach (var r in Expand(order, runs, run + 1))
+            {
+                yield return r;
+            }
+        }
+
+        items.CopyTo(order, start);
+    }
+
+    private static IEnumerable<int[]> Permutations(int[] items)
+    {
+        if (items.Length <= 1)
+        {
+            yield return items.ToArray();
+            yield break;
+        }
+
+        for (var i = 0; i < items.Length; i++)
+        {
+            var rest = items.Where((_, k) => k != i).ToArray();
+            foreach (var p in Permutations(rest))
+            {
+                yield return [items[i], .. p];
+            }
+        }
+    }
+
+    private static string CanonicalText(CellGenotype cell) => Text(Canonicalize(cell));
+
+    private static string Text(CellGenotype c)
+    {
         var live = c.Concat.Any(s => s >= 2) ? c.Blocks : [];
         return string.Join(";", live.Select(b =>
                    $"{b.InputA}:{b.OpA},{b.InputB}:{b.OpB},{(b.Combine == Combine.Add ? "add" : "cat")}"))

@@ -14,6 +14,9 @@ public sealed record ChildTrainingSpec
     /// <summary>Dataset directory (IDX/CIFAR files or cache); null = the dataset's default location.</summary>
     public string? DataDir { get; init; }
 
+    /// <summary>Macro skeleton: a TF configuration name (cifar | mobile | large); cells, filters, image size, channels and classes are overridden.</summary>
+    public string Network { get; init; } = "cifar";
+
     /// <summary>N, normal cells per stage (paper search: 2).</summary>
     public int Cells { get; init; } = 2;
 
@@ -46,11 +49,41 @@ public sealed record ChildTrainingSpec
     /// <summary>Also evaluate on the test set (final reports only; costs time).</summary>
     public bool EvaluateTest { get; init; }
 
-    /// <summary>Torch threads for this training (1 per slot on CPU silos).</summary>
+    /// <summary>Torch threads for this training (1 per slot on CPU silos); process-wide in TorchSharp; 0 = leave unchanged.</summary>
     public int Threads { get; init; } = 1;
 
     /// <summary>Device: auto | cpu | cuda.</summary>
     public string Device { get; init; } = "auto";
+
+    /// <summary>SGD with Nesterov momentum (as in the verified Fashion-MNIST run, notes §7).</summary>
+    public bool Nesterov { get; init; } = true;
+
+    /// <summary>Clip the global gradient norm at this value (TF CIFAR config: 5); 0 = off.</summary>
+    public double GradientClipNorm { get; init; } = 5.0;
+
+    /// <summary>Attach the auxiliary head and add its loss (weight <see cref="AuxWeight"/>).</summary>
+    public bool AuxHead { get; init; }
+
+    /// <summary>Weight of the auxiliary loss (TF: 0.4).</summary>
+    public double AuxWeight { get; init; } = 0.4;
+
+    /// <summary>Label smoothing of the cross-entropy (0 = off; paper ImageNet: 0.1).</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Use the dataset's augmentation (random crop + flip on CIFAR and image folders).</summary>
+    public bool Augment { get; init; } = true;
+
+    /// <summary>Cutout patch size in pixels (0 = off).</summary>
+    public int Cutout { get; init; }
+
+    /// <summary>Image folders: skip | reject files that cannot be decoded.</summary>
+    public string UnreadableImages { get; init; } = "skip";
+
+    /// <summary>Measure inference latency (batch 1) and throughput after training.</summary>
+    public bool MeasureInference { get; init; } = true;
+
+    /// <summary>Return the trained weights in the result.</summary>
+    public bool KeepWeights { get; init; } = true;
 }
 
 /// <summary>One unit of work: a genotype trained under a spec with a seed.</summary>

@@ -1,0 +1,334 @@
+using System.Diagnostics;
+using NasNet.Core.Datasets;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NasNet.Core.Training;
+
+/// <summary>
+/// A network as the trainer sees it: the module (forward gives logits) plus the two NASNet hooks, so the loop works
+/// for <c>ChildNetwork</c> and for tiny test modules alike.
+/// </summary>
+/// <param name="Module">Forward gives logits (batch x classes).</param>
+/// <param name="SetDropPathProgress">ScheduledDropPath: called with t = step/total before each training step.</param>
+/// <param name="AuxLogits">The auxiliary head's logits after a training forward, or null.</param>
+public sealed record TrainableModel(Module<Tensor, Tensor> Module, Action<double>? SetDropPathProgress = null, Func<Tensor?>? AuxLogits = null);
+
+/// <summary>How one training run ended (the network-independent part of <see cref="CandidateResult"/>).</summary>
+public sealed record TrainingRun
+{
+    public TrainingOutcome Outcome { get; init; }
+
+    public double ValidationAccuracy { get; init; }
+
+    public double? TestAccuracy { get; init; }
+
+    public int Epochs { get; init; }
+
+    /// <summary>Wall time of training and evaluation, summed over resumed pieces.</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>Training images per second of training time.</summary>
+    public double ImagesPerSecond { get; init; }
+
+    /// <summary>Mean training loss of the last epoch.</summary>
+    public double FinalLoss { get; init; }
+
+    public string? Reason { get; init; }
+}
+
+/// <summary>
+/// The child training loop: SGD with (Nesterov) momentum and weight decay, single-period cosine learning rate per
+/// step, global gradient-norm clipping, ScheduledDropPath progress, optional auxiliary loss and label smoothing, a
+/// dispose scope per step, divergence detection (NaN/inf or exploding loss ends the run as <see cref="TrainingOutcome.Diverged"/>),
+/// and a complete checkpoint after each epoch.
+/// </summary>
+/// <remarks>
+/// Reproducibility: the data order, augmentation and cutout come from this training's own <see cref="Rng"/> (seeded
+/// from the job seed, saved in the checkpoint), so they are exact under any concurrency. Weight initialisation,
+/// drop-path masks and dropout draw from TorchSharp's global CPU generator, which this trainer seeds
+/// (<c>manual_seed</c>) before building the model and saves/restores in checkpoints: a training alone in its
+/// process is bit-reproducible (and resuming equals not stopping, at the same thread count), but concurrent
+/// trainings in one process share that generator, so their initial weights and masks depend on interleaving.
+/// On CUDA, masks come from the CUDA generator, which is seeded but not saved in checkpoints (a resumed GPU training
+/// continues with other masks), and cuDNN kernels may be nondeterministic.
+/// </remarks>
+public sealed class ChildTrainer
+{
+    /// <summary>A loss above this (or not finite) is called divergence.</summary>
+    public const double DivergenceLoss = 1e3;
+
+    private const int EvalBatchSize = 256;
+
+    private static readonly Lock GlobalRngLock = new();
+
+    private readonly ChildTrainingSpec _spec;
+    private readonly DatasetSplits _splits;
+    private readonly Device _device;
+    private readonly int _seed;
+    private readonly string _fingerprint;
+
+    /// <summary>A trainer for one job.</summary>
+    /// <param name="spec">Training settings.</param>
+    /// <param name="splits">Data: training and validation indices of a loaded dataset.</param>
+    /// <param name="device">Where to train.</param>
+    /// <param name="seed">The job seed.</param>
+    /// <param name="fingerprint">Identifies the network and settings; a checkpoint with another fingerprint is refused.</param>
+    public ChildTrainer(ChildTrainingSpec spec, DatasetSplits splits, Device device, int seed, string fingerprint)
+    {
+        if (spec.Epochs < 1 || spec.BatchSize < 1 || spec.LearningRate <= 0)
+        {
+            throw new UserErrorException($"training needs epochs >= 1, batch size >= 1 and a positive learning rate (got {spec.Epochs}, {spec.BatchSize}, {spec.LearningRate})");
+        }
+
+        _spec = spec;
+        _splits = splits;
+        _device = device;
+        _seed = seed;
+        _fingerprint = fingerprint;
+    }
+
+    /// <summary>Training steps per epoch (a last batch of one image is dropped: batch norm needs two).</summary>
+    public int StepsPerEpoch
+    {
+        get
+        {
+            var n = _splits.TrainIndices.Length;
+            var steps = (n + _spec.BatchSize - 1) / _spec.BatchSize;
+            return n % _spec.BatchSize == 1 && steps > 1 ? steps - 1 : steps;
+        }
+    }
+
+    /// <summary>
+    /// Seeds the global generator, builds the model with <paramref name="build"/>, trains (resuming from
+    /// <paramref name="checkpoint"/> when given), and evaluates. The model is disposed unless <paramref name="keep"/>
+    /// takes it (called with the trained model before disposal, e.g. to save weights or time inference).
+    /// </summary>
+    public TrainingRun Run(Func<TrainableModel> build, byte[]? checkpoint, Action<int, byte[]>? onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct, Action<TrainableModel>? keep = null)
+    {
+        Generator generator;
+        TrainableModel model;
+        lock (GlobalRngLock)
+        {
+            // Seeding and initialising under one lock: concurrent trainings that start together still get the
+            // initial weights their seeds give (as long as nothing else draws from the generator meanwhile).
+            generator = torch.random.manual_seed(_seed);
+            model = build();
+        }
+
+        try
+        {
+            model.Module.to(_device);
+            return Train(model, generator, checkpoint, onEpoch, progress, ct, keep);
+        }
+        finally
+        {
+            model.Module.Dispose();
+        }
+    }
+
+    /// <summary>Top-1 accuracy of <paramref name="model"/> on the given images, in eval mode.</summary>
+    public static double Evaluate(Module<Tensor, Tensor> model, LoadedDataset data, ImageSet set, IReadOnlyList<int> indices, Device device, CancellationToken ct = default)
+    {
+        if (indices.Count == 0)
+        {
+            return 0;
+        }
+
+        var loader = new BatchLoader(data, set);
+        model.eval();
+        long correct = 0;
+        using (no_grad())
+        {
+            for (var start = 0; start < indices.Count; start += EvalBatchSize)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var count = Math.Min(EvalBatchSize, indices.Count - start);
+                var (x, y) = loader.Batch(indices, start, count, device);
+                correct += model.call(x).argmax(1).eq(y).sum().item<long>();
+            }
+        }
+
+        return (double)correct / indices.Count;
+    }
+
+    private TrainingRun Train(TrainableModel model, Generator generator, byte[]? checkpoint, Action<int, byte[]>? onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct, Action<TrainableModel>? keep)
+    {
+        var net = model.Module;
+        var data = _splits.Data;
+        var parameters = net.parameters().ToArray();
+        using var optimizer = torch.optim.SGD(parameters, _spec.LearningRate, _spec.Momentum, 0, _spec.WeightDecay, _spec.Nesterov && _spec.Momentum > 0);
+        var rng = new Rng(_seed ^ 0x5eed_da7aL);
+        var epochsDone = 0;
+        var seconds = 0.0;
+        var trainSeconds = 0.0;
+        long images = 0;
+        var lastLoss = double.NaN;
+        if (checkpoint is not null)
+        {
+            var ck = Restore(checkpoint, net, optimizer, generator);
+            epochsDone = ck.EpochsDone;
+            rng = Rng.FromState(ck.DataRngState);
+            seconds = ck.Seconds;
+            trainSeconds = ck.Seconds;
+            images = ck.ImagesTrained;
+            lastLoss = ck.LastLoss;
+        }
+
+        var loader = new BatchLoader(data, data.Train);
+        var augmentation = _spec.Augment ? data.Augmentation : null;
+        var steps = StepsPerEpoch;
+        long totalSteps = (long)steps * _spec.Epochs;
+        var trainIndices = _splits.TrainIndices;
+        var clock = Stopwatch.StartNew();
+        for (var epoch = epochsDone; epoch < _spec.Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var order = DatasetSplits.Permutation(trainIndices.Length, rng).Select(i => trainIndices[i]).ToArray();
+            net.train();
+            double lossSum = 0;
+            long epochImages = 0;
+            for (var step = 0; step < steps; step++)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var globalStep = (long)epoch * steps + step;
+                var lr = CosineSchedule.At(_spec.LearningRate, globalStep, totalSteps);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = lr;
+                }
+
+                model.SetDropPathProgress?.Invoke((double)globalStep / totalSteps);
+                var start = step * _spec.BatchSize;
+                var count = Math.Min(_spec.BatchSize, order.Length - start);
+                var (x, y) = loader.Batch(order, start, count, _device, augmentation, _spec.Cutout, rng);
+                var loss = Loss(net.call(x), y);
+                if (_spec.AuxHead && _spec.AuxWeight > 0 && model.AuxLogits?.Invoke() is { } aux)
+                {
+                    loss = loss + _spec.AuxWeight * Loss(aux, y);
+                }
+
+                optimizer.zero_grad();
+                loss.backward();
+                var value = loss.item<float>();
+                if (!double.IsFinite(value) || value > DivergenceLoss)
+                {
+                    return new TrainingRun
+                    {
+                        Outcome = TrainingOutcome.Diverged,
+                        Epochs = epoch,
+                        Seconds = seconds + clock.Elapsed.TotalSeconds,
+                        ImagesPerSecond = (images + epochImages) / Math.Max(1e-9, trainSeconds + epochClock.Elapsed.TotalSeconds),
+                        FinalLoss = value,
+                        Reason = $"loss {value} at epoch {epoch + 1}, step {step + 1}",
+                    };
+                }
+
+                if (_spec.GradientClipNorm > 0)
+                {
+                    torch.nn.utils.clip_grad_norm_(parameters, _spec.GradientClipNorm);
+                }
+
+                optimizer.step();
+                lossSum += value;
+                epochImages += count;
+                progress?.Report(new EpochProgress(epoch + 1, _spec.Epochs, step + 1, steps, lossSum / (step + 1), epochImages / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds)));
+            }
+
+            images += epochImages;
+            trainSeconds += epochClock.Elapsed.TotalSeconds;
+            lastLoss = lossSum / steps;
+            if (onEpoch is not null)
+            {
+                using var torchRng = generator.get_state();
+                var state = new TrainingCheckpoint(_fingerprint, epoch + 1, rng.State, torchRng.data<byte>().ToArray(), SaveModel(net), SaveOptimizer(optimizer), seconds + clock.Elapsed.TotalSeconds, images, lastLoss);
+                onEpoch(epoch + 1, state.ToBytes());
+            }
+        }
+
+        var validation = Evaluate(net, data, data.Train, _splits.ValidationIndices, _device, ct);
+        double? test = _spec.EvaluateTest && data.Test.Count > 0
+            ? Evaluate(net, data, data.Test, Enumerable.Range(0, data.Test.Count).ToArray(), _device, ct)
+            : null;
+        keep?.Invoke(model);
+        return new TrainingRun
+        {
+            Outcome = TrainingOutcome.Completed,
+            ValidationAccuracy = validation,
+            TestAccuracy = test,
+            Epochs = _spec.Epochs,
+            Seconds = seconds + clock.Elapsed.TotalSeconds,
+            ImagesPerSecond = images / Math.Max(1e-9, trainSeconds),
+            FinalLoss = lastLoss,
+        };
+    }
+
+    /// <summary>Cross-entropy, with label smoothing when configured (uniform over classes).</summary>
+    private Tensor Loss(Tensor logits, Tensor y)
+    {
+        if (_spec.LabelSmoothing <= 0)
+        {
+            return functional.cross_entropy(logits, y);
+        }
+
+        var logp = functional.log_softmax(logits, 1);
+        var nll = -logp.gather(1, y.unsqueeze(1)).squeeze(1);
+        var uniform = -logp.mean([1L]);
+        return ((1 - _spec.LabelSmoothing) * nll + _spec.LabelSmoothing * uniform).mean();
+    }
+
+    private TrainingCheckpoint Restore(byte[] bytes, Module<Tensor, Tensor> net, OptimizerHelper optimizer, Generator generator)
+    {
+        TrainingCheckpoint ck;
+        try
+        {
+            ck = TrainingCheckpoint.FromBytes(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UserErrorException($"cannot resume: {e.Message}; start the training again without the checkpoint");
+        }
+
+        if (ck.Fingerprint != _fingerprint)
+        {
+            throw new UserErrorException("cannot resume: the checkpoint belongs to another network or settings; start the training again without it");
+        }
+
+        if (ck.EpochsDone < 0 || ck.EpochsDone > _spec.Epochs)
+        {
+            throw new UserErrorException($"cannot resume: the checkpoint is at epoch {ck.EpochsDone} of a {_spec.Epochs}-epoch training");
+        }
+
+        net.load(new MemoryStream(ck.Model));
+        using (var r = new BinaryReader(new MemoryStream(ck.Optimizer)))
+        {
+            optimizer.load_state_dict(r);
+        }
+
+        using var state = tensor(ck.TorchRngState, ScalarType.Byte);
+        generator.set_state(state);
+        return ck;
+    }
+
+    private static byte[] SaveModel(Module<Tensor, Tensor> net)
+    {
+        var ms = new MemoryStream();
+        net.save(ms); // closes the stream (notes §5); ToArray still works
+        return ms.ToArray();
+    }
+
+    private static byte[] SaveOptimizer(OptimizerHelper optimizer)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            optimizer.save_state_dict(w);
+        }
+
+        return ms.ToArray();
+    }
+}

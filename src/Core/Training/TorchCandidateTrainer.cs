@@ -1,0 +1,122 @@
+using NasNet.Core.Datasets;
+using NasNet.Core.Networks;
+using NasNet.Core.Runtime;
+using NasNet.Core.SearchSpace;
+using TorchSharp;
+
+namespace NasNet.Core.Training;
+
+/// <summary>
+/// Trains real child networks (<see cref="ChildNetwork"/>) with TorchSharp: loads the job's dataset once per process
+/// (<see cref="DatasetCatalog"/>), holds out the fixed validation split, trains with <see cref="ChildTrainer"/>
+/// (resuming from a checkpoint, calling <c>onEpoch</c> with the complete state after each epoch), then measures
+/// inference latency and throughput on the device and returns the weights.
+/// </summary>
+/// <remarks>
+/// Thread use: <see cref="ChildTrainingSpec.Threads"/> sets TorchSharp's process-wide thread count when it differs
+/// (several slots in one process should all ask for the same count, e.g. 1 per slot on CPU). Reproducibility: see
+/// <see cref="ChildTrainer"/> (exact alone in a process; data order and augmentation exact under concurrency).
+/// </remarks>
+public sealed class TorchCandidateTrainer : ICandidateTrainer
+{
+    /// <summary>Tunes glibc malloc for the process (notes §8: about 2x faster CPU training) and turns off NNPACK (see <see cref="Nnpack"/>).</summary>
+    public TorchCandidateTrainer()
+    {
+        OpenMp.PreferPassiveWait(); // effective only if no tensor was made yet: hosts should call it at start-up
+        TorchRuntime.TuneMalloc();
+        Nnpack.Disable();
+    }
+
+    /// <summary>The network configuration a spec and dataset give for a genotype (input channels and classes follow the dataset).</summary>
+    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, LoadedDataset data)
+    {
+        var config = (NetworkConfig.Named(spec.Network) with
+        {
+            Cells = spec.Cells,
+            ImageSize = data.ImageSize,
+            InChannels = data.Channels,
+            Classes = data.Classes,
+            DropPathKeepProb = spec.DropPathKeepProb,
+            AuxHead = spec.AuxHead,
+        }).WithPenultimateFilters(spec.Filters, genotype);
+        config.Validate();
+        return config;
+    }
+
+    /// <summary>The dataset request of a spec.</summary>
+    public static DatasetSpec DatasetOf(ChildTrainingSpec spec) => new(
+        spec.Dataset,
+        spec.DataDir,
+        spec.ImageSize,
+        spec.UnreadableImages.Trim().ToLowerInvariant() switch
+        {
+            "skip" => UnreadableImagePolicy.Skip,
+            "reject" => UnreadableImagePolicy.Reject,
+            _ => throw new UserErrorException($"unreadable-images '{spec.UnreadableImages}' is not known: use skip or reject"),
+        });
+
+    /// <inheritdoc />
+    public CandidateResult Train(CandidateJob job, byte[]? checkpoint, Action<int, byte[]> onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct)
+    {
+        var spec = job.Spec;
+        if (spec.Threads > 0 && torch.get_num_threads() != spec.Threads)
+        {
+            torch.set_num_threads(spec.Threads);
+        }
+
+        var device = TorchRuntime.ChooseDevice(spec.Device);
+        var data = DatasetCatalog.Load(DatasetOf(spec));
+        var splits = DatasetSplits.Create(data, spec.ValidationSize, spec.TrainSubset);
+        var config = NetworkFor(job.Genotype, spec, data);
+        var counts = ArchitectureStats.Count(job.Genotype, config);
+        var trainer = new ChildTrainer(spec, splits, device, job.Seed, Fingerprint(job));
+        double latency = 0, throughput = 0;
+        byte[]? weights = null;
+        var run = trainer.Run(
+            () =>
+            {
+                var net = new ChildNetwork(job.Genotype, config);
+                return new TrainableModel(net, net.SetDropPathProgress, () => net.AuxLogits);
+            },
+            checkpoint,
+            onEpoch,
+            progress,
+            ct,
+            model =>
+            {
+                if (spec.MeasureInference)
+                {
+                    (latency, throughput) = InferenceBenchmark.Measure(model.Module, data.Channels, data.ImageSize, device, ct);
+                }
+
+                if (spec.KeepWeights)
+                {
+                    var ms = new MemoryStream();
+                    model.Module.save(ms);
+                    weights = ms.ToArray();
+                }
+            });
+        return new CandidateResult
+        {
+            Outcome = run.Outcome,
+            ValidationAccuracy = run.ValidationAccuracy,
+            TestAccuracy = run.TestAccuracy,
+            Params = counts.Params,
+            MultAdds = counts.MultAdds,
+            LatencyMs = latency,
+            ThroughputImagesPerSecond = throughput,
+            Epochs = run.Epochs,
+            Seconds = run.Seconds,
+            ImagesPerSecond = run.ImagesPerSecond,
+            Reason = run.Reason,
+            Weights = weights,
+        };
+    }
+
+    /// <summary>What a checkpoint must match to be resumed: genotype, seed and the settings that shape training.</summary>
+    public static string Fingerprint(CandidateJob job)
+    {
+        var relevant = job.Spec with { DataDir = null, Threads = 0, Device = "", EvaluateTest = false, MeasureInference = false, KeepWeights = false };
+        return $"{GenotypeJson.SerializeCompact(job.Genotype)}|{job.Seed}|{relevant}";
+    }
+}
