@@ -31,6 +31,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     /// <summary>Starts a silo from "NasNet:..." settings (plus any others, e.g. logging levels).</summary>
     public static async Task<EmbeddedSilo> StartAsync(IDictionary<string, string?> settings, ICheckpointStore? checkpointStore = null, CancellationToken ct = default)
     {
+        NasNet.Core.Training.OpenMp.PreferPassiveWait();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);

@@ -4,6 +4,8 @@ using NasNet.Silo;
 
 try
 {
+    // Before any tensor exists (TorchSharp's OpenMP threads sleep instead of spinning between trainings).
+    NasNet.Core.Training.OpenMp.PreferPassiveWait();
     var builder = WebApplication.CreateBuilder(args);
     builder.AddNasNet();
     var app = builder.Build();

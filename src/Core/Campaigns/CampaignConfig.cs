@@ -135,6 +135,10 @@ public sealed record CampaignConfig
                 PpoEpochs = strategy.Int("ppoEpochs", defaults.PpoEpochs, 1, 1000),
                 BatchSize = strategy.Int("batchSize", defaults.BatchSize, 1, 100_000),
                 MaxStaleness = strategy.Int("maxStaleness", defaults.MaxStaleness, 0, 1_000_000),
+                StalenessDecay = strategy.Double("stalenessDecay", defaults.StalenessDecay, 0, 1),
+                ProposeAhead = strategy.Int("proposeAhead", defaults.ProposeAhead, 1, 100_000),
+                NormalizeAdvantages = strategy.Bool("normalizeAdvantages", defaults.NormalizeAdvantages),
+                InitRange = strategy.Double("initRange", defaults.InitRange, 0, 10),
                 Population = strategy.Int("population", defaults.Population, 2, 1_000_000),
                 Tournament = strategy.Int("tournament", defaults.Tournament, 1, 1_000_000),
             },
@@ -142,6 +146,7 @@ public sealed record CampaignConfig
             {
                 Dataset = datasetKind,
                 DataDir = dataset.String("dir", null),
+                Network = child.OneOf("network", childDefaults.Network, ["cifar", "mobile", "large"]),
                 Cells = child.Int("cells", 2, 1, 64),
                 Filters = child.Int("filters", 48, 1, 4096),
                 Epochs = child.Int("epochs", 1, 1, 10_000),
@@ -154,6 +159,12 @@ public sealed record CampaignConfig
                 WeightDecay = child.Double("weightDecay", childDefaults.WeightDecay, 0, 1),
                 DropPathKeepProb = child.Double("dropPathKeepProb", 1.0, 0, 1),
                 EvaluateTest = child.Bool("evaluateTest", false),
+                AuxHead = child.Bool("auxHead", childDefaults.AuxHead),
+                Augment = child.Bool("augment", childDefaults.Augment),
+                Cutout = child.Int("cutout", childDefaults.Cutout, 0, 1024),
+                LabelSmoothing = child.Double("labelSmoothing", childDefaults.LabelSmoothing, 0, 1),
+                MeasureInference = child.Bool("measureInference", childDefaults.MeasureInference),
+                KeepWeights = child.Bool("keepWeights", childDefaults.KeepWeights),
                 Threads = child.Int("threads", 1, 1, 1024),
                 Device = child.OneOf("device", "auto", ["auto", "cpu", "cuda"]),
             },
@@ -175,6 +186,7 @@ public sealed record CampaignConfig
                 MaxAttempts = lease.Int("maxAttempts", 3, 1, 1000),
             },
         };
+        config.Strategy.Validate();
         return config;
     }
 
@@ -192,10 +204,14 @@ public sealed record CampaignConfig
                 ["kind"] = s.Kind, ["hidden"] = s.Hidden, ["learningRate"] = s.LearningRate, ["entropyWeight"] = s.EntropyWeight,
                 ["baselineDecay"] = s.BaselineDecay, ["clip"] = s.Clip, ["ppoEpochs"] = s.PpoEpochs, ["batchSize"] = s.BatchSize,
                 ["maxStaleness"] = s.MaxStaleness, ["population"] = s.Population, ["tournament"] = s.Tournament,
+                ["stalenessDecay"] = s.StalenessDecay, ["proposeAhead"] = s.ProposeAhead, ["normalizeAdvantages"] = s.NormalizeAdvantages,
+                ["initRange"] = s.InitRange,
             },
             ["dataset"] = new JsonObject { ["kind"] = c.Dataset, ["dir"] = c.DataDir },
             ["child"] = new JsonObject
             {
+                ["network"] = c.Network, ["auxHead"] = c.AuxHead, ["augment"] = c.Augment, ["cutout"] = c.Cutout,
+                ["labelSmoothing"] = c.LabelSmoothing, ["measureInference"] = c.MeasureInference, ["keepWeights"] = c.KeepWeights,
                 ["cells"] = c.Cells, ["filters"] = c.Filters, ["epochs"] = c.Epochs, ["batchSize"] = c.BatchSize,
                 ["trainSubset"] = c.TrainSubset, ["validationSize"] = c.ValidationSize, ["imageSize"] = c.ImageSize,
                 ["learningRate"] = c.LearningRate, ["momentum"] = c.Momentum, ["weightDecay"] = c.WeightDecay,

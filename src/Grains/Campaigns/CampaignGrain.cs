@@ -6,7 +6,6 @@ using NasNet.Core.SearchSpace;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
 using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace NasNet.Grains.Campaigns;
 
@@ -439,7 +438,10 @@ public sealed class CampaignGrain(
         e.Status = CandidateStatuses.Failed;
         e.LeaseId = null;
         _failed++;
-        ApplyReward(n, 0);
+        // Never rewarded: the strategy forgets the proposal (no reward enters the history or the policy).
+        e.Reward = 0;
+        e.RewardApplied = true;
+        _strategy!.Discard(e.SampleId);
         // Candidates waiting on this one's result train themselves instead.
         if (_waiters.Remove(n, out var waiters))
         {
@@ -596,9 +598,12 @@ public sealed class CampaignGrain(
         {
             await state.WriteStateAsync();
         }
-        catch (InconsistentStateException)
+        catch (Exception ex)
         {
-            // Someone else wrote (or a timed-out write landed): start over from storage; unacknowledged work is retried.
+            // The stored etag is unknown now (a timed-out write may have landed, or someone else wrote): start over
+            // from storage. Nothing unstored was acknowledged, so trainers retry and leases re-drive the rest.
+            log.LogWarning("Campaign {CampaignId}: state not stored ({Error}); reloading from storage", Id, ex.Message);
+            StopTimer();
             DeactivateOnIdle();
             throw;
         }

@@ -34,6 +34,23 @@ public sealed class CandidateGrain(
 {
     private CandidateState S => state.State;
 
+    /// <summary>
+    /// Writes the state; after a failed write (storage down, timed out) the stored etag is unknown, so the activation
+    /// is dropped and the next call starts from what storage holds. Callers retry until acknowledged.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
     public async Task Init(CandidateInit init)
     {
         if (S.Init is not null)
@@ -42,7 +59,7 @@ public sealed class CandidateGrain(
         }
 
         S.Init = init;
-        await state.WriteStateAsync();
+        await WriteAsync();
     }
 
     public async Task<string> MarkTraining(string trainerId, int attempt)
@@ -53,7 +70,7 @@ public sealed class CandidateGrain(
             S.Status = CandidateStatuses.Training;
             S.TrainerId = trainerId;
             S.Attempts = attempt;
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
 
         return init.GenotypeJson;
@@ -65,7 +82,7 @@ public sealed class CandidateGrain(
         {
             S.Status = CandidateStatuses.Pending;
             S.FailureReason = reason;
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
     }
 
@@ -75,7 +92,7 @@ public sealed class CandidateGrain(
         {
             S.Status = CandidateStatuses.Failed;
             S.FailureReason = reason;
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
     }
 
@@ -92,7 +109,7 @@ public sealed class CandidateGrain(
         S.CacheHitOf = cacheHitOf;
         S.TrainerId = cacheHitOf is null ? report.TrainerId : S.TrainerId;
         S.ResultsRecorded = 1;
-        await state.WriteStateAsync();
+        await WriteAsync();
     }
 
     public Task<CandidateView> Get()

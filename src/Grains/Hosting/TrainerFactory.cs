@@ -6,12 +6,14 @@ namespace NasNet.Grains.Hosting;
 
 /// <summary>
 /// Resolves a campaign's trainer kind to an <see cref="ICandidateTrainer"/>: simulated is built in; torch is whatever
-/// <see cref="Torch"/> creates (wired by the host: one line, <c>TrainerFactory.Torch = () => new TorchCandidateTrainer()</c>).
+/// <see cref="Torch"/> creates (the TorchSharp trainer of Core, one per process; replaceable for tests).
 /// </summary>
 public sealed class TrainerFactory
 {
-    /// <summary>Creates the torch trainer; null until the torch trainer is wired.</summary>
-    public static Func<ICandidateTrainer>? Torch { get; set; }
+    private static readonly Lazy<TorchCandidateTrainer> SharedTorch = new(() => new TorchCandidateTrainer());
+
+    /// <summary>Creates the torch trainer (null = not available in this build).</summary>
+    public static Func<ICandidateTrainer>? Torch { get; set; } = () => SharedTorch.Value;
 
     public ICandidateTrainer Create(TrainerSettings settings) => settings.Kind switch
     {

@@ -27,7 +27,18 @@ public sealed class WorkBrokerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new StateWriter(() => state.WriteStateAsync());
+        _writer = new StateWriter(async () =>
+        {
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                DeactivateOnIdle();
+                throw;
+            }
+        });
         return Task.CompletedTask;
     }
 

@@ -30,6 +30,26 @@ public sealed class CampaignClusterTests : IDisposable
         Assert.Equal(views.Max(v => v.Reward), s.BestAccuracy!.Value, 6);
     }
 
+    [Theory]
+    [InlineData("ppo")]
+    [InlineData("evolution")]
+    public async Task Campaign_LearningStrategy_UpdatesMatchRewardsOverBatchSize(string strategy)
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis, silos: 2);
+        var grains = cluster.Client;
+        await grains.GetGrain<ICampaignGrain>(strategy).Start(TestClusters.Config(30, epochs: 1, secondsPerEpoch: 0, strategy: strategy));
+
+        var s = await TestClusters.WaitDoneAsync(grains, strategy);
+
+        Assert.Equal((CampaignStates.Completed, 30, 30), (s.State, s.Completed, s.RewardsApplied));
+        if (strategy == "ppo")
+        {
+            Assert.Equal(30 / 5, s.PolicyUpdates); // batch size 5, no reward old enough to be dropped
+        }
+
+        await TestClusters.AssertEveryCandidateOnceAsync(grains, strategy, 30);
+    }
+
     [Fact]
     public async Task Campaign_SiloWithBusyTrainersKilled_CompletesWithNothingLostAndResumesFromCheckpoint()
     {

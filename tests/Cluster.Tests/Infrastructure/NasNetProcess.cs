@@ -48,7 +48,7 @@ public sealed class NasNetProcess : IDisposable
 
     /// <summary>A silo process of src/Silo with the given NasNet settings.</summary>
     public static NasNetProcess Silo(IDictionary<string, string> settings) =>
-        new(Repo.SiloDll, settings.Select(kv => $"--NasNet:{kv.Key}={kv.Value}").Append("--Logging:LogLevel:Default=Information"));
+        new(Repo.SiloDll, settings.Select(kv => $"--NasNet:{kv.Key}={kv.Value}").Append("--Logging:LogLevel:Default=Information").Append("--Logging:Console:FormatterName=simple").Append("--Logging:Console:FormatterOptions:SingleLine=true"));
 
     /// <summary>Runs the client to completion; returns exit code, stdout+stderr.</summary>
     public static async Task<(int Code, string Output)> RunClientAsync(TimeSpan timeout, params string[] args)

@@ -65,7 +65,15 @@ public sealed class SiloCluster : IDisposable
     public async Task<CampaignStatus> WaitEndAsync(string id)
     {
         await using var connection = await Wait.Until(ConnectAsync, _ => true, TimeSpan.FromMinutes(1), "a gateway", TimeSpan.FromMilliseconds(500));
-        return await Wait.Until(connection.Client.GetGrain<ICampaignGrain>(id).GetStatus, st => st.State != CampaignStates.Running, TimeSpan.FromMinutes(3), $"campaign {id} to end");
+        try
+        {
+            return await Wait.Until(connection.Client.GetGrain<ICampaignGrain>(id).GetStatus, st => st.State != CampaignStates.Running, TimeSpan.FromMinutes(3), $"campaign {id} to end");
+        }
+        catch (TimeoutException e)
+        {
+            var warnings = Logs().Split('\n').Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal));
+            throw new TimeoutException($"{e.Message}\nsilo warnings (last 40):\n{string.Join('\n', warnings.TakeLast(40))}");
+        }
     }
 
     public async Task<JsonObject> StatusAsync(string id)
