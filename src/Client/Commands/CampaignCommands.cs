@@ -1,13 +1,299 @@
 using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using NasNet.Client.Cluster;
+using NasNet.Core;
+using NasNet.Core.Campaigns;
+using NasNet.Silo;
 
 namespace NasNet.Client.Commands;
 
-/// <summary>`nasnet campaign ...` (placeholder until implemented).</summary>
-public static class CampaignCommands
+/// <summary>`nasnet campaign start|watch|status|best|export|stop|resume|list`.</summary>
+public static partial class CampaignCommands
 {
     public static Command Create()
     {
         var command = new Command("campaign", "Start, watch and export search campaigns on a cluster");
+        command.Subcommands.Add(Start());
+        command.Subcommands.Add(Watch());
+        command.Subcommands.Add(Status());
+        command.Subcommands.Add(Best());
+        command.Subcommands.Add(Export());
+        command.Subcommands.Add(StopOrResume("stop", "Stop a campaign (running trainings give their candidates back)"));
+        command.Subcommands.Add(StopOrResume("resume", "Resume a stopped campaign (or re-drive one after a restart)"));
+        command.Subcommands.Add(List());
         return command;
     }
+
+    private static Argument<string> IdArgument() => new("id") { Description = "campaign id (printed by 'campaign start')" };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "print JSON" };
+
+    private static Command Start()
+    {
+        var cluster = new ClusterOptions();
+        var config = new Option<string>("--config") { Description = "campaign config JSON file", Required = true };
+        var json = JsonOption();
+        var local = new Option<bool>("--local") { Description = "run in an embedded silo in this process and wait until the campaign ends" };
+        var id = new Option<string?>("--id") { Description = "campaign id (default: the config name, a timestamp and a random suffix)" };
+        var slots = new Option<int>("--slots") { Description = "--local only: training slots (0 = auto)" };
+        var outDir = new Option<string?>("--out") { Description = "--local only: export the results to this directory at the end" };
+        var command = new Command("start", "Start a campaign from a config file and print its id");
+        command.Options.Add(config);
+        command.Options.Add(json);
+        command.Options.Add(local);
+        command.Options.Add(id);
+        command.Options.Add(slots);
+        command.Options.Add(outDir);
+        cluster.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            var parsed = CampaignConfig.Load(p.GetValue(config)!);
+            var campaignId = p.GetValue(id) is { Length: > 0 } given ? CheckId(given) : NewId(parsed.Name);
+            if (p.GetValue(local))
+            {
+                var status = await RunLocalAsync(parsed, campaignId, p.GetValue(slots), p.GetValue(json), p.GetValue(outDir), ct);
+                return status.State == CampaignStates.Completed ? 0 : 1;
+            }
+
+            await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
+            var started = await connection.Client.GetGrain<ICampaignGrain>(campaignId).Start(parsed.ToJson());
+            Console.WriteLine(p.GetValue(json) ? new JsonObject { ["id"] = started.Id }.ToJsonString() : started.Id);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Runs a campaign in an embedded silo, blocking until it ends; prints progress and the final status.</summary>
+    public static async Task<CampaignStatus> RunLocalAsync(CampaignConfig config, string campaignId, int slots, bool json, string? exportDir, CancellationToken ct, TextWriter? progress = null)
+    {
+        progress ??= json ? Console.Error : Console.Out;
+        var dataDir = config.Child.DataDir ?? (config.Child.Dataset.StartsWith("folder:", StringComparison.Ordinal) ? config.Child.Dataset[7..] : null);
+        if (dataDir is not null && !Directory.Exists(dataDir))
+        {
+            throw new UserErrorException($"dataset directory '{dataDir}' does not exist: fix dataset.dir (or dataset.kind folder:PATH)");
+        }
+
+        var settings = EmbeddedSettings(slots);
+        await using var silo = await EmbeddedSilo.StartAsync(settings, ct: ct);
+        progress.WriteLine($"embedded silo started ({settings["NasNet:Slots"]} slots; dashboard {silo.HttpAddress}/dashboard/)");
+        var campaign = silo.Client.GetGrain<ICampaignGrain>(campaignId);
+        await campaign.Start(config.ToJson());
+        progress.WriteLine($"campaign {campaignId}: {config.Strategy.Kind}, {config.Budget.Candidates} candidates, trainer {config.Trainer.Kind}, dataset {config.Child.Dataset}");
+        CampaignStatus status;
+        try
+        {
+            status = await CampaignViews.WatchAsync(campaign, progress, interactive: !json && !Console.IsOutputRedirected && progress == Console.Out, TimeSpan.FromSeconds(1), ct);
+        }
+        catch (OperationCanceledException)
+        {
+            status = await campaign.Stop();
+        }
+
+        if (exportDir is not null)
+        {
+            foreach (var f in await CampaignViews.ExportAsync(silo.Client, campaign, exportDir, 5))
+            {
+                progress.WriteLine($"wrote {f}");
+            }
+        }
+
+        if (json)
+        {
+            Console.WriteLine(CampaignViews.ToJson(CampaignViews.StatusJson(status)));
+        }
+        else
+        {
+            CampaignViews.PrintBest(await CampaignViews.BestAsync(silo.Client, campaign, 5), Console.Out);
+            CampaignViews.PrintStatus(status, Console.Out);
+        }
+
+        return status;
+    }
+
+    /// <summary>Settings of an embedded silo: free loopback ports, memory providers, quiet logs.</summary>
+    public static Dictionary<string, string?> EmbeddedSettings(int slots) => new()
+    {
+        ["NasNet:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["NasNet:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["NasNet:DashboardPort"] = "0",
+        ["NasNet:ClusterId"] = $"embedded-{Environment.ProcessId}",
+        ["NasNet:Slots"] = (slots > 0 ? slots : Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static Command Watch()
+    {
+        var cluster = new ClusterOptions();
+        var id = IdArgument();
+        var command = new Command("watch", "Follow a campaign live until it ends");
+        command.Arguments.Add(id);
+        cluster.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
+            var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
+            var status = await CampaignViews.WatchAsync(campaign, Console.Out, !Console.IsOutputRedirected, TimeSpan.FromSeconds(1), ct);
+            CampaignViews.PrintStatus(status, Console.Out);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var cluster = new ClusterOptions();
+        var id = IdArgument();
+        var json = JsonOption();
+        var command = new Command("status", "Print a campaign's progress");
+        command.Arguments.Add(id);
+        command.Options.Add(json);
+        cluster.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
+            var status = await connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!).GetStatus();
+            if (p.GetValue(json))
+            {
+                Console.WriteLine(CampaignViews.ToJson(CampaignViews.StatusJson(status)));
+            }
+            else
+            {
+                CampaignViews.PrintStatus(status, Console.Out);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Best()
+    {
+        var cluster = new ClusterOptions();
+        var id = IdArgument();
+        var json = JsonOption();
+        var top = new Option<int>("--top") { Description = "how many", DefaultValueFactory = _ => 5 };
+        var command = new Command("best", "Print the best candidates so far");
+        command.Arguments.Add(id);
+        command.Options.Add(top);
+        command.Options.Add(json);
+        cluster.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
+            var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
+            _ = await campaign.GetStatus();
+            var best = await CampaignViews.BestAsync(connection.Client, campaign, Math.Max(1, p.GetValue(top)));
+            if (p.GetValue(json))
+            {
+                Console.WriteLine(CampaignViews.ToJson(CampaignViews.BestJson(best)));
+            }
+            else
+            {
+                CampaignViews.PrintBest(best, Console.Out);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var cluster = new ClusterOptions();
+        var id = IdArgument();
+        var outDir = new Option<string>("--out") { Description = "directory to write", Required = true };
+        var top = new Option<int>("--top") { Description = "genotypes in best.json", DefaultValueFactory = _ => 5 };
+        var command = new Command("export", "Write best genotypes (JSON), cell diagrams (SVG), every candidate (CSV) and the best weights");
+        command.Arguments.Add(id);
+        command.Options.Add(outDir);
+        command.Options.Add(top);
+        cluster.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
+            var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
+            foreach (var f in await CampaignViews.ExportAsync(connection.Client, campaign, p.GetValue(outDir)!, Math.Max(1, p.GetValue(top))))
+            {
+                Console.WriteLine(f);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command StopOrResume(string name, string description)
+    {
+        var cluster = new ClusterOptions();
+        var id = IdArgument();
+        var json = JsonOption();
+        var command = new Command(name, description);
+        command.Arguments.Add(id);
+        command.Options.Add(json);
+        cluster.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
+            var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
+            var status = name == "stop" ? await campaign.Stop() : await campaign.Resume();
+            Console.WriteLine(p.GetValue(json) ? CampaignViews.ToJson(CampaignViews.StatusJson(status)) : $"{status.Id}: {status.State}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var cluster = new ClusterOptions();
+        var json = JsonOption();
+        var command = new Command("list", "List the campaigns of the cluster");
+        command.Options.Add(json);
+        cluster.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
+            var ids = await connection.Client.GetGrain<IWorkBrokerGrain>(0).List();
+            var statuses = await Task.WhenAll(ids.Select(i => connection.Client.GetGrain<ICampaignGrain>(i).GetStatus()));
+            if (p.GetValue(json))
+            {
+                Console.WriteLine(new JsonArray(statuses.Select(s => (JsonNode)CampaignViews.StatusJson(s)).ToArray()).ToJsonString());
+            }
+            else
+            {
+                foreach (var s in statuses)
+                {
+                    Console.WriteLine($"{s.Id}  {s.State,-9}  {s.Completed}/{s.Budget}  best {s.BestAccuracy?.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>A new campaign id: the config name, a UTC timestamp and a random suffix.</summary>
+    public static string NewId(string name)
+    {
+        var slug = SlugChars().Replace(name.ToLowerInvariant(), "-").Trim('-');
+        return $"{(slug.Length == 0 ? "campaign" : slug)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
+    }
+
+    private static string CheckId(string id) => IdChars().IsMatch(id)
+        ? id
+        : throw new UserErrorException($"--id '{id}' may use only letters, digits, '-', '_' and '.'");
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex("[^a-z0-9._-]+")]
+    private static partial Regex SlugChars();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex IdChars();
 }

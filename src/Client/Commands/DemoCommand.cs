@@ -1,18 +1,87 @@
 using System.CommandLine;
+using NasNet.Core;
+using NasNet.Core.Campaigns;
+using NasNet.Core.Controller;
+using NasNet.Core.SearchSpace;
+using NasNet.Core.Training;
+using NasNet.Grains.Hosting;
 
 namespace NasNet.Client.Commands;
 
-/// <summary>`nasnet ... demo` (placeholder until implemented).</summary>
+/// <summary>
+/// `nasnet demo`: an embedded silo in this process runs a small real campaign (torch trainer on Fashion-MNIST when
+/// installed, else the synthetic set) with live progress, then prints the leaderboard and writes the export.
+/// Defaults are sized to finish in about 10 minutes on 2 CPU cores.
+/// </summary>
 public static class DemoCommand
 {
+    /// <summary>Where the Debian package dataset-fashion-mnist installs its files.</summary>
+    public const string FashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
     public static Command Create()
     {
-        var command = new Command("demo", "not implemented yet");
-        command.SetAction(_ =>
+        var candidates = new Option<int>("--candidates") { Description = "architectures to evaluate", DefaultValueFactory = _ => 16 };
+        var strategy = new Option<string>("--strategy") { Description = "ppo | random | evolution", DefaultValueFactory = _ => "ppo" };
+        var outDir = new Option<string>("--out") { Description = "export directory", DefaultValueFactory = _ => "nasnet-demo" };
+        var slots = new Option<int>("--slots") { Description = "training slots (0 = one per core)" };
+        var simulated = new Option<bool>("--simulated") { Description = "use the simulated trainer (a dry run: no tensors)" };
+        var command = new Command("demo", "Run a small real search campaign in this process (embedded silo) and export the best cells");
+        command.Options.Add(candidates);
+        command.Options.Add(strategy);
+        command.Options.Add(outDir);
+        command.Options.Add(slots);
+        command.Options.Add(simulated);
+        command.SetAction(async (p, ct) =>
         {
-            Console.Error.WriteLine("error: 'demo' is not implemented yet");
-            return 1;
+            var config = DemoConfig(p.GetValue(candidates), p.GetValue(strategy)!, p.GetValue(simulated), Console.Out);
+            var status = await CampaignCommands.RunLocalAsync(config, CampaignCommands.NewId("demo"), p.GetValue(slots), json: false, p.GetValue(outDir), ct);
+            return status.State == "completed" ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>The demo campaign: small children, one epoch, a subset of the data; says which dataset and trainer.</summary>
+    public static CampaignConfig DemoConfig(int candidates, string strategy, bool simulated, TextWriter o)
+    {
+        var fashion = File.Exists(Path.Combine(FashionMnistDir, "train-images-idx3-ubyte.gz"));
+        var dataset = fashion ? "fashion-mnist" : "synthetic";
+        o.WriteLine(fashion ? $"dataset: Fashion-MNIST ({FashionMnistDir})" : "dataset: synthetic (Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist)");
+        var trainer = simulated ? "simulated" : "torch";
+        if (!simulated && TrainerFactory.Torch is null)
+        {
+            o.WriteLine("trainer: the torch trainer is not in this build; running the simulated trainer instead");
+            trainer = "simulated";
+        }
+
+        try
+        {
+            SearchStrategies.Create(new StrategyOptions { Kind = strategy }, CellSearchSpace.Default, 1).Dispose();
+        }
+        catch (UserErrorException) when (strategy != "random")
+        {
+            o.WriteLine($"strategy: '{strategy}' is not in this build; using random search");
+            strategy = "random";
+        }
+
+        return new CampaignConfig
+        {
+            Name = "demo",
+            Seed = 1,
+            Strategy = new StrategyOptions { Kind = strategy, BatchSize = 4 },
+            Child = new ChildTrainingSpec
+            {
+                Dataset = dataset,
+                DataDir = fashion ? FashionMnistDir : null,
+                Cells = 1,
+                Filters = 16,
+                Epochs = 1,
+                BatchSize = 64,
+                TrainSubset = 2000,
+                ValidationSize = 1000,
+                Threads = 1,
+            },
+            Trainer = new TrainerSettings { Kind = trainer, SecondsPerEpoch = trainer == "simulated" ? 0.5 : 0 },
+            Budget = new BudgetSettings { Candidates = candidates },
+        };
     }
 }

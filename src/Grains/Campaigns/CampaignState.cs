@@ -1,0 +1,73 @@
+namespace NasNet.Grains.Campaigns;
+
+/// <summary>
+/// The persisted state of a campaign controller: config, strategy bytes, one compact entry per candidate, reward
+/// history and counters. Stored with the Orleans binary serializer (see the silo's storage setup).
+/// </summary>
+[GenerateSerializer, Alias("NasNet.CampaignState")]
+public sealed class CampaignState
+{
+    [Id(0)] public string? ConfigJson { get; set; }
+
+    [Id(1)] public string State { get; set; } = "";
+
+    [Id(2)] public byte[]? Strategy { get; set; }
+
+    [Id(3)] public List<CandidateEntry> Candidates { get; set; } = [];
+
+    /// <summary>Canonical hash to the candidate that trains it (for cache hits).</summary>
+    [Id(4)] public Dictionary<string, int> ByHash { get; set; } = [];
+
+    /// <summary>Rewards in the order they were applied.</summary>
+    [Id(5)] public List<double> Rewards { get; set; } = [];
+
+    [Id(6)] public DateTime StartedUtc { get; set; }
+
+    [Id(7)] public DateTime? EndedUtc { get; set; }
+
+    [Id(8)] public string? Error { get; set; }
+
+    /// <summary>Completions that resumed from a checkpoint epoch.</summary>
+    [Id(9)] public int Resumes { get; set; }
+
+    /// <summary>Late or duplicate reports from stale leases, ignored.</summary>
+    [Id(10)] public int StaleReports { get; set; }
+
+    [Id(11)] public int Best { get; set; } = -1;
+}
+
+/// <summary>One candidate as the controller tracks it (details live in its candidate grain).</summary>
+[GenerateSerializer, Alias("NasNet.CandidateEntry")]
+public sealed class CandidateEntry
+{
+    [Id(0)] public string Hash { get; set; } = "";
+
+    [Id(1)] public string Status { get; set; } = CandidateStatuses.Pending;
+
+    [Id(2)] public long SampleId { get; set; }
+
+    [Id(3)] public int Attempts { get; set; }
+
+    [Id(4)] public string? LeaseId { get; set; }
+
+    [Id(5)] public string? TrainerId { get; set; }
+
+    [Id(6)] public double Reward { get; set; }
+
+    /// <summary>The candidate whose result this one reuses, or -1.</summary>
+    [Id(7)] public int CacheHitOf { get; set; } = -1;
+
+    [Id(8)] public int PolicyVersion { get; set; }
+
+    [Id(9)] public int Epoch { get; set; }
+
+    [Id(10)] public int Epochs { get; set; }
+
+    [Id(11)] public bool RewardApplied { get; set; }
+
+    [Id(12)] public DateTime LeasedUtc { get; set; }
+
+    /// <summary>In memory only: when the current lease expires.</summary>
+    [NonSerialized]
+    public DateTime ExpiresUtc;
+}

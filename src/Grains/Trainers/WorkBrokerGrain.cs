@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Logging;
+using NasNet.Grains.Storage;
+using Orleans.Runtime;
+
+namespace NasNet.Grains.Trainers;
+
+/// <summary>The persisted campaign index of the broker.</summary>
+[GenerateSerializer, Alias("NasNet.BrokerState")]
+public sealed class BrokerState
+{
+    [Id(0)] public List<string> All { get; set; } = [];
+
+    [Id(1)] public List<string> Active { get; set; } = [];
+}
+
+/// <summary>
+/// Campaign index and fair-share work broker (see <see cref="IWorkBrokerGrain"/>): each lease request starts at the
+/// next running campaign in turn, so campaigns running at once get leases alternately.
+/// </summary>
+[Reentrant]
+public sealed class WorkBrokerGrain(
+    [PersistentState("broker", "nasnet")] IPersistentState<BrokerState> state,
+    ILogger<WorkBrokerGrain> log) : Grain, IWorkBrokerGrain
+{
+    private StateWriter? _writer;
+    private int _cursor;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _writer = new StateWriter(async () =>
+        {
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                DeactivateOnIdle();
+                throw;
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public async Task Register(string campaignId, bool active)
+    {
+        var changed = false;
+        if (!state.State.All.Contains(campaignId))
+        {
+            state.State.All.Add(campaignId);
+            changed = true;
+        }
+
+        if (active && !state.State.Active.Contains(campaignId))
+        {
+            state.State.Active.Add(campaignId);
+            changed = true;
+        }
+        else if (!active && state.State.Active.Remove(campaignId))
+        {
+            changed = true;
+        }
+
+        if (changed)
+        {
+            _writer!.Changed();
+            await _writer.FlushAsync();
+        }
+    }
+
+    public async Task<Lease?> Lease(string trainerId)
+    {
+        var active = state.State.Active.ToArray();
+        if (active.Length == 0)
+        {
+            return null;
+        }
+
+        var start = _cursor++;
+        for (var i = 0; i < active.Length; i++)
+        {
+            var id = active[(int)((uint)(start + i) % (uint)active.Length)];
+            try
+            {
+                if (await GrainFactory.GetGrain<ICampaignGrain>(id).TryLease(trainerId) is { } lease)
+                {
+                    return lease;
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                log.LogWarning("Broker: campaign {CampaignId} did not answer a lease request: {Error}", id, ex.Message);
+            }
+        }
+
+        return null;
+    }
+
+    public Task<string[]> List() => Task.FromResult(state.State.All.ToArray());
+}

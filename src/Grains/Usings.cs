@@ -1,0 +1,2 @@
+global using NasNet.Grains.Interfaces;
+global using Orleans.Concurrency;

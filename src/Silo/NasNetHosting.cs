@@ -1,0 +1,192 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using NasNet.Core;
+using NasNet.Grains.Hosting;
+using NasNet.Grains.Storage;
+using NasNet.Grains.Telemetry;
+using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace NasNet.Silo;
+
+/// <summary>
+/// The one hosting extension of a NasNet silo, used by the silo executable and by the client's embedded mode:
+/// binds the "NasNet" section, picks Redis or localhost providers, adds the grains' services, the Orleans dashboard,
+/// OpenTelemetry metrics, /health and /metrics, and Kubernetes hosting inside a pod.
+/// </summary>
+public static class NasNetHosting
+{
+    /// <summary>Reads and validates the "NasNet" section (one-line errors naming the key).</summary>
+    public static NasNetOptions ReadOptions(IConfiguration configuration)
+    {
+        var o = new NasNetOptions();
+        try
+        {
+            configuration.GetSection(NasNetOptions.SectionName).Bind(o);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UserErrorException($"NasNet configuration: {e.Message.Split('\n')[0]}");
+        }
+
+        Check(o.SiloPort is >= 0 and <= 65535, "NasNet:SiloPort must be a port number 0-65535");
+        Check(o.GatewayPort is >= 0 and <= 65535, "NasNet:GatewayPort must be a port number 0-65535");
+        Check(o.DashboardPort is >= 0 and <= 65535, "NasNet:DashboardPort must be a port number 0-65535 (0 = any free port)");
+        Check(o.Slots >= 0, "NasNet:Slots must be 0 (auto) or a positive number of training slots");
+        Check(o.EffectiveCheckpointStore is "redis" or "memory", $"NasNet:CheckpointStore '{o.CheckpointStore}' is not one of redis, memory");
+        Check(o.EffectiveCheckpointStore != "redis" || !string.IsNullOrWhiteSpace(o.Redis), "NasNet:CheckpointStore 'redis' needs NasNet:Redis (a Redis connection string)");
+        Check(string.IsNullOrWhiteSpace(o.AdvertisedIp) || IPAddress.TryParse(o.AdvertisedIp, out _), $"NasNet:AdvertisedIp '{o.AdvertisedIp}' is not an IP address");
+        Check(!string.IsNullOrWhiteSpace(o.ClusterId) && !string.IsNullOrWhiteSpace(o.ServiceId), "NasNet:ClusterId and NasNet:ServiceId must not be empty");
+        Check(o.ResponseTimeoutSeconds > 0, "NasNet:ResponseTimeoutSeconds must be positive");
+        return o;
+    }
+
+    /// <summary>True inside a Kubernetes pod.</summary>
+    public static bool InKubernetes => Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null;
+
+    /// <summary>Adds the silo, its providers, metrics and HTTP endpoints to a web application builder.</summary>
+    public static NasNetOptions AddNasNet(this WebApplicationBuilder builder, ICheckpointStore? checkpointStore = null)
+    {
+        var o = ReadOptions(builder.Configuration);
+        builder.Services.AddSingleton<SiloHealth>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloHealth>());
+        builder.UseOrleans(silo =>
+        {
+            silo.ConfigureNasNet(o, checkpointStore);
+            silo.AddDashboard(d => d.CounterUpdateIntervalMs = 1000);
+        });
+        var host = string.IsNullOrWhiteSpace(o.Redis) && !InKubernetes ? "127.0.0.1" : "0.0.0.0";
+        builder.WebHost.UseUrls($"http://{host}:{o.DashboardPort}");
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(NasNetMetrics.MeterName, "Microsoft.Orleans")
+            .AddPrometheusExporter());
+        return o;
+    }
+
+    /// <summary>Maps /dashboard, /metrics and /health.</summary>
+    public static WebApplication MapNasNet(this WebApplication app)
+    {
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapPrometheusScrapingEndpoint();
+        app.MapGet("/health", (SiloHealth health) => health.Active
+            ? Results.Text("ok")
+            : Results.Text(health.State, statusCode: StatusCodes.Status503ServiceUnavailable));
+        return app;
+    }
+
+    /// <summary>
+    /// Configures clustering, storage, reminders, messaging and the grain services on a silo builder.
+    /// <paramref name="clustering"/> false leaves clustering to the caller (in-process test clusters).
+    /// </summary>
+    public static ISiloBuilder ConfigureNasNet(this ISiloBuilder silo, NasNetOptions o, ICheckpointStore? checkpointStore = null, bool clustering = true)
+    {
+        var redis = o.Redis.Trim();
+        if (clustering)
+        {
+            silo.Configure<ClusterOptions>(c =>
+            {
+                c.ClusterId = o.ClusterId;
+                c.ServiceId = o.ServiceId;
+            });
+            silo.Configure<SiloOptions>(s => s.SiloName = !string.IsNullOrWhiteSpace(o.SiloName) ? o.SiloName
+                : Environment.GetEnvironmentVariable("POD_NAME") ?? (redis.Length == 0 ? "embedded" : $"silo-{o.SiloPort}"));
+            if (redis.Length == 0)
+            {
+                silo.UseLocalhostClustering(o.SiloPort, o.GatewayPort, serviceId: o.ServiceId, clusterId: o.ClusterId);
+            }
+            else
+            {
+                silo.UseRedisClustering(c => c.ConfigurationOptions = NasNetGrainServices.RedisConfig(redis));
+                if (InKubernetes)
+                {
+                    silo.Configure<EndpointOptions>(e =>
+                    {
+                        e.SiloPort = o.SiloPort;
+                        e.GatewayPort = o.GatewayPort;
+                    });
+                    silo.UseKubernetesHosting();
+                }
+                else if (string.IsNullOrWhiteSpace(o.AdvertisedIp))
+                {
+                    silo.ConfigureEndpoints(IPAddress.Loopback, o.SiloPort, o.GatewayPort, listenOnAnyHostAddress: false);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(IPAddress.Parse(o.AdvertisedIp), o.SiloPort, o.GatewayPort, listenOnAnyHostAddress: true);
+                }
+            }
+        }
+
+        if (redis.Length == 0)
+        {
+            silo.AddMemoryGrainStorage("nasnet");
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.UseInMemoryReminderService();
+        }
+        else
+        {
+            // Binary serializer: strategy bytes stay compact, and renaming a type does not break stored state.
+            silo.AddRedisGrainStorage("nasnet", ob => ob.Configure<Serializer>((s, ser) =>
+            {
+                s.ConfigurationOptions = NasNetGrainServices.RedisConfig(redis);
+                s.GrainStorageSerializer = new OrleansGrainStorageSerializer(ser);
+            }));
+            silo.AddRedisGrainStorageAsDefault(s => s.ConfigurationOptions = NasNetGrainServices.RedisConfig(redis));
+            silo.UseRedisReminderService(r => r.ConfigurationOptions = NasNetGrainServices.RedisConfig(redis));
+        }
+
+        silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromSeconds(o.ResponseTimeoutSeconds));
+        if (o.FastMembership)
+        {
+            silo.Configure<ClusterMembershipOptions>(m =>
+            {
+                m.ProbeTimeout = TimeSpan.FromSeconds(1);
+                m.NumMissedProbesLimit = 2;
+                m.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+                m.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+            });
+        }
+
+        silo.AddNasNetGrainServices(o, checkpointStore);
+        return silo;
+    }
+
+    private static void Check(bool ok, string message)
+    {
+        if (!ok)
+        {
+            throw new UserErrorException(message);
+        }
+    }
+}
+
+/// <summary>Whether the silo is active (for /health): set when it reaches the Active stage, cleared when stopping.</summary>
+public sealed class SiloHealth : ILifecycleParticipant<ISiloLifecycle>
+{
+    public bool Active { get; private set; }
+
+    public string State { get; private set; } = "starting";
+
+    public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(nameof(SiloHealth), ServiceLifecycleStage.Active,
+        _ =>
+        {
+            Active = true;
+            State = "ok";
+            return Task.CompletedTask;
+        },
+        _ =>
+        {
+            Active = false;
+            State = "stopping";
+            return Task.CompletedTask;
+        });
+}

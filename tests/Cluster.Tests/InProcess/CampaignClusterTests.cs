@@ -1,0 +1,165 @@
+using NasNet.Cluster.Tests.Infrastructure;
+
+namespace NasNet.Cluster.Tests.InProcess;
+
+/// <summary>Campaigns on an in-process 3-silo cluster (real grains, leases, checkpoints, Redis storage).</summary>
+public sealed class CampaignClusterTests : IDisposable
+{
+    private readonly RedisServer _redis = new();
+
+    public void Dispose() => _redis.Dispose();
+
+    [Fact]
+    public async Task Campaign_ThreeSilos_CompletesWithOneResultPerCandidateAndOneRewardEach()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis);
+        var grains = cluster.Client;
+        var started = await grains.GetGrain<ICampaignGrain>("basic").Start(TestClusters.Config(36, epochs: 2, secondsPerEpoch: 0));
+        Assert.Equal(CampaignStates.Running, started.State);
+
+        var s = await TestClusters.WaitDoneAsync(grains, "basic");
+
+        Assert.Equal(CampaignStates.Completed, s.State);
+        Assert.Equal((36, 0, 0, 0), (s.Completed, s.Failed, s.Pending, s.Running));
+        Assert.Equal(36, s.RewardsApplied);
+        Assert.Equal(0, s.PolicyUpdates); // random search: no policy; PPO: rewards / batch size (see the PPO test)
+        var views = await TestClusters.AssertEveryCandidateOnceAsync(grains, "basic", 36);
+        var silosUsed = views.Where(v => v.CacheHitOf is null).Select(v => v.Result!.TrainerId.Split('/')[0]).Distinct().Count();
+        Assert.True(silosUsed >= 2, $"trainers of {silosUsed} silo(s) did the work");
+        Assert.NotNull(s.BestAccuracy);
+        Assert.Equal(views.Max(v => v.Reward), s.BestAccuracy!.Value, 6);
+    }
+
+    [Theory]
+    [InlineData("ppo")]
+    [InlineData("evolution")]
+    public async Task Campaign_LearningStrategy_UpdatesMatchRewardsOverBatchSize(string strategy)
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis, silos: 2);
+        var grains = cluster.Client;
+        await grains.GetGrain<ICampaignGrain>(strategy).Start(TestClusters.Config(30, epochs: 1, secondsPerEpoch: 0, strategy: strategy));
+
+        var s = await TestClusters.WaitDoneAsync(grains, strategy);
+
+        Assert.Equal((CampaignStates.Completed, 30, 30), (s.State, s.Completed, s.RewardsApplied));
+        if (strategy == "ppo")
+        {
+            Assert.Equal(30 / 5, s.PolicyUpdates); // batch size 5, no reward old enough to be dropped
+        }
+
+        await TestClusters.AssertEveryCandidateOnceAsync(grains, strategy, 30);
+    }
+
+    [Fact]
+    public async Task Campaign_SiloWithBusyTrainersKilled_CompletesWithNothingLostAndResumesFromCheckpoint()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("kill-trainers");
+        await campaign.Start(TestClusters.Config(24, epochs: 4, secondsPerEpoch: 0.4, leaseSeconds: 2));
+        var host = (await campaign.GetStatus()).Host;
+        var victim = cluster.Silos.First(h => h.SiloAddress.ToString() != host);
+        var busy = await Wait.Until(campaign.GetStatus,
+            st => st.Trainers.Any(t => t.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal) && t.Epoch >= 1),
+            TimeSpan.FromMinutes(1), "a trainer of the victim silo past epoch 1");
+
+        await cluster.KillSiloAsync(victim);
+        var s = await TestClusters.WaitDoneAsync(grains, "kill-trainers");
+
+        Assert.Equal(CampaignStates.Completed, s.State);
+        Assert.Equal((24, 0), (s.Completed, s.Failed));
+        Assert.Equal(24, s.RewardsApplied);
+        var views = await TestClusters.AssertEveryCandidateOnceAsync(grains, "kill-trainers", 24);
+        var interrupted = busy.Trainers.Where(t => t.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal) && t.Epoch >= 1).Select(t => t.CandidateId).ToHashSet();
+        var resumed = views.Where(v => interrupted.Contains(v.CandidateId)).ToArray();
+        Assert.NotEmpty(resumed);
+        Assert.All(resumed, v => Assert.False(v.Result!.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal)));
+        Assert.Contains(resumed, v => v.Result!.ResumedFromEpoch >= 1);
+        Assert.True(s.Resumes >= 1);
+    }
+
+    [Fact]
+    public async Task Campaign_ControllerSiloKilled_ReactivatesFromStorageAndCompletes()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("kill-controller");
+        await campaign.Start(TestClusters.Config(30, epochs: 2, secondsPerEpoch: 0.15, leaseSeconds: 2));
+        var before = await Wait.Until(campaign.GetStatus, st => st.Completed >= 8, TimeSpan.FromMinutes(1), "8 candidates done");
+        var host = cluster.Silos.First(h => h.SiloAddress.ToString() == before.Host);
+
+        await cluster.KillSiloAsync(host);
+        var s = await TestClusters.WaitDoneAsync(grains, "kill-controller");
+
+        Assert.NotEqual(before.Host, s.Host);
+        Assert.Equal(CampaignStates.Completed, s.State);
+        Assert.Equal((30, 0), (s.Completed, s.Failed));
+        Assert.Equal(30, s.RewardsApplied);
+        Assert.True(s.Completed >= before.Completed);
+        await TestClusters.AssertEveryCandidateOnceAsync(grains, "kill-controller", 30);
+    }
+
+    [Fact]
+    public async Task TwoCampaigns_AtOnce_ShareTheTrainersAndBothComplete()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis, slots: 1);
+        var grains = cluster.Client;
+        var a = grains.GetGrain<ICampaignGrain>("share-a");
+        var b = grains.GetGrain<ICampaignGrain>("share-b");
+        await Task.WhenAll(a.Start(TestClusters.Config(30, 1, 0.05, seed: 1)), b.Start(TestClusters.Config(30, 1, 0.05, seed: 2)));
+
+        var first = await Wait.Until(async () => (await a.GetStatus(), await b.GetStatus()),
+            x => x.Item1.State == CampaignStates.Completed || x.Item2.State == CampaignStates.Completed,
+            TimeSpan.FromMinutes(2), "one campaign to complete", TimeSpan.FromMilliseconds(50));
+        var other = first.Item1.State == CampaignStates.Completed ? first.Item2 : first.Item1;
+        Assert.True(other.Completed >= 15, $"the other campaign had only {other.Completed}/30 done when the first completed");
+
+        var sa = await TestClusters.WaitDoneAsync(grains, "share-a");
+        var sb = await TestClusters.WaitDoneAsync(grains, "share-b");
+        Assert.Equal((CampaignStates.Completed, 30), (sa.State, sa.Completed));
+        Assert.Equal((CampaignStates.Completed, 30), (sb.State, sb.Completed));
+        await TestClusters.AssertEveryCandidateOnceAsync(grains, "share-a", 30);
+        await TestClusters.AssertEveryCandidateOnceAsync(grains, "share-b", 30);
+    }
+
+    [Fact]
+    public async Task Campaign_StopThenResume_KeepsResultsAndCompletes()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis, silos: 1);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("stop-resume");
+        await campaign.Start(TestClusters.Config(16, 2, 0.1));
+        await Wait.Until(campaign.GetStatus, st => st.Completed >= 3, TimeSpan.FromMinutes(1), "3 done");
+
+        var stopped = await campaign.Stop();
+        Assert.Equal(CampaignStates.Stopped, stopped.State);
+        Assert.Equal(0, stopped.Running);
+        var resumed = await campaign.Resume();
+        Assert.Equal(CampaignStates.Running, resumed.State);
+        var s = await TestClusters.WaitDoneAsync(grains, "stop-resume");
+
+        Assert.Equal((CampaignStates.Completed, 16, 16), (s.State, s.Completed, s.RewardsApplied));
+        await TestClusters.AssertEveryCandidateOnceAsync(grains, "stop-resume", 16);
+    }
+
+    [Fact]
+    public async Task Campaign_LateCompletionFromExpiredLease_IsIgnored()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis, silos: 1, slots: 1);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("stale");
+        await campaign.Start(TestClusters.Config(3, 1, 0));
+        var s = await TestClusters.WaitDoneAsync(grains, "stale");
+        var report = new TrainingReport("Completed", 0.99, null, 1, 1, 1, 1, 1, 1, 0, null, "ghost/0", 0, false);
+
+        var ack = await campaign.Complete("not-a-lease", 0, report);
+        var ack2 = await campaign.Complete("not-a-lease", 99, report);
+
+        Assert.Equal(LeaseAck.Stale, ack);
+        Assert.Equal(LeaseAck.Stale, ack2);
+        var after = await campaign.GetStatus();
+        Assert.Equal(s.RewardsApplied, after.RewardsApplied);
+        Assert.Equal(s.BestAccuracy, after.BestAccuracy);
+        Assert.Equal(2, after.StaleReports);
+    }
+}
