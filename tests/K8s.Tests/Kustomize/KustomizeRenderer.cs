@@ -151,19 +151,23 @@ public static class KustomizeRenderer
             else if (strategic && _mergeByNameLists.Contains(name) && existing is YamlSequenceNode existingList &&
                      value is YamlSequenceNode patchList)
             {
+                // As kubectl kustomize orders them: the patch's items first (merged into their originals), then the
+                // untouched originals in their order. This matters for $(VAR) references between env entries.
+                var merged = new List<YamlNode>();
                 foreach (var item in patchList.Children.Cast<YamlMappingNode>())
                 {
                     var itemName = Scalar(item["name"]);
                     var match = existingList.Children.Cast<YamlMappingNode>().FirstOrDefault(e => Scalar(e["name"]) == itemName);
-                    if (match is null)
-                    {
-                        existingList.Children.Add(item);
-                    }
-                    else
+                    if (match is not null)
                     {
                         Merge(match, item, strategic);
+                        existingList.Children.Remove(match);
                     }
+                    merged.Add(match ?? item);
                 }
+                merged.AddRange(existingList.Children);
+                existingList.Children.Clear();
+                merged.ForEach(existingList.Children.Add);
             }
             else
             {

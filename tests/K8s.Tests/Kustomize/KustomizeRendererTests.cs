@@ -10,7 +10,7 @@ public sealed class KustomizeRendererTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Render_StrategicPatch_MergesContainersAndEnvByNameAndReplacesOtherLists()
+    public void Render_StrategicPatch_MergesContainersAndEnvByNameInKubectlOrderAndReplacesOtherLists()
     {
         Write("base/kustomization.yaml", "resources:\n  - app.yaml\n");
         Write("base/app.yaml", """
@@ -73,7 +73,7 @@ public sealed class KustomizeRendererTests : IDisposable
         Assert.Equal("example/app:2.0", main["image"].ToString());
         var env = ((YamlSequenceNode)main["env"]).Children.Cast<YamlMappingNode>()
             .Select(e => $"{e["name"]}={e["value"]}").ToList();
-        Assert.Equal(["A=1", "B=3", "C=4"], env);
+        Assert.Equal(["B=3", "C=4", "A=1"], env);
         Assert.Equal("b", ((YamlMappingNode)((YamlSequenceNode)spec["tolerations"]).Children.Single())["key"].ToString());
         Assert.Equal("ns", ((YamlMappingNode)app["metadata"])["namespace"].ToString());
     }
