@@ -15,7 +15,7 @@ public sealed class ManifestSchemaTests
 
         Assert.Equal(rendered.Nodes.Count, rendered.Objects.Count);
         var kinds = rendered.Nodes.Select(KustomizeRenderer.KindOf).ToHashSet();
-        string[] expected = ["Namespace", "Secret", "ConfigMap", "Service", "ServiceAccount", "Role", "RoleBinding",
+        string[] expected = ["Namespace", "ConfigMap", "Service", "ServiceAccount", "Role", "RoleBinding",
             "StatefulSet", "Deployment", "Job", "PodDisruptionBudget", "NetworkPolicy", "ScaledObject"];
         Assert.Equal(expected.Order(), kinds.Order());
     }

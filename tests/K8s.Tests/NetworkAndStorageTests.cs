@@ -56,22 +56,44 @@ public sealed class NetworkAndStorageTests
 
     [Theory]
     [MemberData(nameof(RenderedOverlay.Names), MemberType = typeof(RenderedOverlay))]
-    public void Redis_PersistsToAVolumeAndTakesItsPasswordFromTheSecret(string overlay)
+    public void Redis_PersistsToAVolumeAndRequiresThePassword(string overlay)
     {
-        var rendered = RenderedOverlay.Load(overlay);
-        var redis = rendered.Redis;
+        var redis = RenderedOverlay.Load(overlay).Redis;
         var container = redis.Spec.Template.Spec.Containers.Single();
         var claim = redis.Spec.VolumeClaimTemplates.Single();
-        var secret = rendered.One<V1Secret>("redis-auth");
 
         Assert.Contains(container.VolumeMounts, m => m.Name == claim.Metadata.Name && m.MountPath == "/data");
         Assert.Contains("--requirepass", container.Args);
         Assert.Equal("$(REDIS_PASSWORD)", container.Args[container.Args.IndexOf("--requirepass") + 1]);
-        foreach (var env in new[] { Env(container, "REDIS_PASSWORD"), Env(rendered.SiloContainer, "REDIS_PASSWORD") })
+        // The redis-cli probes authenticate through REDISCLI_AUTH (same Secret key as the server's password).
+        Assert.Equal("redis-cli", container.ReadinessProbe.Exec.Command[0]);
+        Assert.Equal(Env(container, "REDIS_PASSWORD").ValueFrom.SecretKeyRef.Key, Env(container, "REDISCLI_AUTH").ValueFrom.SecretKeyRef.Key);
+    }
+
+    [Theory]
+    [MemberData(nameof(RenderedOverlay.Names), MemberType = typeof(RenderedOverlay))]
+    public void Secrets_AreNotApplied_AndEveryReferenceNamesTheDocumentedSecret(string overlay)
+    {
+        var rendered = RenderedOverlay.Load(overlay);
+        var example = (V1Secret)RenderedOverlay.Parse(
+            KustomizeRenderer.LoadDocuments(RepoPaths.Combine("k8s", "base", "redis-secret.example.yaml")).Single());
+
+        // An apply of the overlay must never reset the real password to a committed placeholder.
+        Assert.DoesNotContain(rendered.Nodes, n => KustomizeRenderer.KindOf(n) == "Secret");
+        var references = rendered.PodTemplates
+            .SelectMany(p => p.Template.Spec.Containers)
+            .SelectMany(c => c.Env ?? [])
+            .Select(e => e.ValueFrom?.SecretKeyRef)
+            .OfType<V1SecretKeySelector>()
+            .ToList();
+        Assert.True(references.Count >= 4, "Redis, silo and client read the password from the Secret");
+        Assert.All(references, r =>
         {
-            Assert.Equal(secret.Metadata.Name, env.ValueFrom.SecretKeyRef.Name);
-            Assert.Contains(env.ValueFrom.SecretKeyRef.Key, secret.StringData.Keys);
-        }
+            Assert.Equal(example.Metadata.Name, r.Name);
+            Assert.Contains(r.Key, example.StringData.Keys);
+            Assert.NotEqual(true, r.Optional);
+        });
+        Assert.Equal("nasnet", example.Metadata.NamespaceProperty);
     }
 
     [Theory]
