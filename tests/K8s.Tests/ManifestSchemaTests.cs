@@ -16,7 +16,7 @@ public sealed class ManifestSchemaTests
         Assert.Equal(rendered.Nodes.Count, rendered.Objects.Count);
         var kinds = rendered.Nodes.Select(KustomizeRenderer.KindOf).ToHashSet();
         string[] expected = ["Namespace", "ConfigMap", "Service", "ServiceAccount", "Role", "RoleBinding",
-            "StatefulSet", "Deployment", "Job", "PodDisruptionBudget", "NetworkPolicy", "ScaledObject"];
+            "StatefulSet", "Deployment", "Job", "PodDisruptionBudget", "NetworkPolicy", "PersistentVolumeClaim", "ScaledObject"];
         Assert.Equal(expected.Order(), kinds.Order());
     }
 

@@ -104,9 +104,9 @@ public sealed class NetworkAndStorageTests
         var service = rendered.One<V1Service>("redis");
         var clientContainer = rendered.ClientJob.Spec.Template.Spec.Containers.Single();
 
-        foreach (var container in new[] { rendered.SiloContainer, clientContainer })
+        foreach (var (container, variable) in new[] { (rendered.SiloContainer, "NasNet__Redis"), (clientContainer, "NASNET_CLUSTER") })
         {
-            var parts = EnvValue(container, "NasNet__Redis").Split(',');
+            var parts = EnvValue(container, variable).Split(',');
             Assert.Equal($"{service.Metadata.Name}:{service.Spec.Ports.Single().Port}", parts[0]);
             Assert.Contains("password=$(REDIS_PASSWORD)", parts);
         }
@@ -122,11 +122,13 @@ public sealed class NetworkAndStorageTests
         var args = container.Args;
 
         Assert.Equal(["campaign", "start"], args.Take(2));
-        Assert.Equal("$(NasNet__Redis)", args[args.IndexOf("--cluster") + 1]);
+        Assert.Equal("$(NASNET_CLUSTER)", args[args.IndexOf("--cluster") + 1]);
         Assert.Equal("Never", pod.RestartPolicy);
         Assert.Equal(0, rendered.ClientJob.Spec.BackoffLimit);
-        Assert.Equal(EnvValue(rendered.SiloContainer, "NasNet__ClusterId"), EnvValue(container, "NasNet__ClusterId"));
-        Assert.Equal(EnvValue(rendered.SiloContainer, "NasNet__ServiceId"), EnvValue(container, "NasNet__ServiceId"));
+        var known = SiloContract.ClientVariables.Concat(SiloContract.HelperVariables).ToHashSet();
+        Assert.All(container.Env, e => Assert.Contains(e.Name, known));
+        Assert.Equal(EnvValue(rendered.SiloContainer, "NasNet__ClusterId"), EnvValue(container, "NASNET_CLUSTER_ID"));
+        Assert.Equal(EnvValue(rendered.SiloContainer, "NasNet__ServiceId"), EnvValue(container, "NASNET_SERVICE_ID"));
 
         var configPath = args[args.IndexOf("--config") + 1];
         var mount = container.VolumeMounts.Single(m => configPath.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
@@ -137,5 +139,13 @@ public sealed class NetworkAndStorageTests
         Assert.False(string.IsNullOrEmpty(doc.RootElement.GetProperty("name").GetString()));
         Assert.False(string.IsNullOrEmpty(doc.RootElement.GetProperty("strategy").GetProperty("kind").GetString()));
         Assert.True(doc.RootElement.GetProperty("budget").GetProperty("candidates").GetInt32() > 0);
+
+        // The silos train on the dataset: its folder must be on a volume every silo mounts.
+        var dataDir = doc.RootElement.GetProperty("dataset").GetProperty("dir").GetString()!;
+        var siloPod = rendered.SiloDeployment.Spec.Template.Spec;
+        var dataMount = rendered.SiloContainer.VolumeMounts.Single(m => dataDir.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
+        var claim = siloPod.Volumes.Single(v => v.Name == dataMount.Name).PersistentVolumeClaim.ClaimName;
+        var pvc = rendered.One<V1PersistentVolumeClaim>(claim);
+        Assert.Contains("ReadWriteMany", pvc.Spec.AccessModes);
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class SiloDeploymentTests
     {
         var names = RenderedOverlay.Load(overlay).SiloContainer.Env.Select(e => e.Name).ToHashSet();
 
-        Assert.All(SiloContract.Settings.Keys, s => Assert.Contains(SiloContract.EnvName(s), names));
+        Assert.All(SiloContract.RequiredSettings, s => Assert.Contains(SiloContract.EnvName(s), names));
         Assert.All(SiloContract.KubernetesHostingVariables, v => Assert.Contains(v, names));
     }
 
@@ -127,9 +127,11 @@ public sealed partial class SiloDeploymentTests
 
         Assert.Equal("sleep", preStop[0]);
         var sleep = int.Parse(preStop[1]);
+        var drain = double.Parse(EnvValue(rendered.SiloContainer, "NasNet__DrainSeconds"));
         Assert.InRange(sleep, 5, 30);
-        Assert.True(spec.TerminationGracePeriodSeconds >= sleep + SiloContract.DrainSeconds,
-            $"grace {spec.TerminationGracePeriodSeconds}s < preStop {sleep}s + drain {SiloContract.DrainSeconds}s");
+        Assert.True(drain >= SiloContract.DrainSeconds, $"NasNet__DrainSeconds {drain} < {SiloContract.DrainSeconds}");
+        Assert.True(spec.TerminationGracePeriodSeconds >= sleep + drain + SiloContract.LeaveSeconds,
+            $"grace {spec.TerminationGracePeriodSeconds}s < preStop {sleep}s + drain {drain}s + leave {SiloContract.LeaveSeconds}s");
     }
 
     [Theory]
@@ -180,7 +182,8 @@ public sealed partial class SiloDeploymentTests
         Assert.Equal("1", container.Resources.Limits["nvidia.com/gpu"].ToString());
         Assert.Equal("1", container.Resources.Requests["nvidia.com/gpu"].ToString());
         Assert.Contains(rendered.SiloDeployment.Spec.Template.Spec.Tolerations, t => t.Key == "nvidia.com/gpu");
-        Assert.Equal("0", EnvValue(container, "NasNet__Slots"));
+        // One slot per GPU, set explicitly (the silo's auto default counts CPU cores).
+        Assert.Equal(container.Resources.Limits["nvidia.com/gpu"].ToString(), EnvValue(container, "NasNet__Slots"));
     }
 
     [Fact]
@@ -190,7 +193,8 @@ public sealed partial class SiloDeploymentTests
 
         Assert.False(container.Resources.Limits.ContainsKey("nvidia.com/gpu"));
         Assert.False(container.Resources.Requests.ContainsKey("nvidia.com/gpu"));
-        Assert.True(int.Parse(EnvValue(container, "NasNet__Slots")) > 0);
+        // One 1-thread training per core requested.
+        Assert.Equal(container.Resources.Requests["cpu"].ToString(), EnvValue(container, "NasNet__Slots"));
         // The patch merged into the base container instead of replacing its list: the base env is still there.
         Assert.Equal("redis", EnvValue(container, "NasNet__CheckpointStore"));
     }

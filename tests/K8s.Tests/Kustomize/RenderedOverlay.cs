@@ -24,6 +24,7 @@ public sealed class RenderedOverlay
         ["Job"] = y => KubernetesYaml.Deserialize<V1Job>(y, strict: true),
         ["PodDisruptionBudget"] = y => KubernetesYaml.Deserialize<V1PodDisruptionBudget>(y, strict: true),
         ["NetworkPolicy"] = y => KubernetesYaml.Deserialize<V1NetworkPolicy>(y, strict: true),
+        ["PersistentVolumeClaim"] = y => KubernetesYaml.Deserialize<V1PersistentVolumeClaim>(y, strict: true),
         ["ScaledObject"] = ScaledObject.Parse,
     };
 
