@@ -66,14 +66,20 @@ for (var i = 0; i < options["warmup"]; i++)
 }
 
 var lossValue = 0f;
+using var process = Process.GetCurrentProcess();
+var cpuStart = process.TotalProcessorTime;
 var clock = Stopwatch.StartNew();
 for (var i = 0; i < options["steps"]; i++)
 {
     lossValue = Step(i);
 }
 var elapsed = clock.Elapsed.TotalSeconds;
+process.Refresh();
+var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+var images = batch * options["steps"];
+// images_per_s: wall clock; cpu_images_per_s: per CPU-second of the process (robust on a shared, loaded machine).
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"torchsharp threads={torch.get_num_threads()} params={parameters} shapes={digest} images_per_s={batch * options["steps"] / elapsed:F2} step_ms={1000 * elapsed / options["steps"]:F1} loss={lossValue:F4} mallopt={malloc}"));
+    $"torchsharp threads={torch.get_num_threads()} params={parameters} shapes={digest} images_per_s={images / elapsed:F2} cpu_images_per_s={images / cpu:F2} step_ms={1000 * elapsed / options["steps"]:F1} loss={lossValue:F4} mallopt={malloc}"));
 foreach (var t in xs.Concat(ys))
 {
     t.Dispose();
