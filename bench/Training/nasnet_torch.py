@@ -279,14 +279,16 @@ def main():
 
     for i in range(args.warmup):
         step(i)
-    start, cpu_start = time.perf_counter(), time.process_time()
+    start, cpu_start, main_start = time.perf_counter(), time.process_time(), time.thread_time()
     for i in range(args.steps):
         loss = step(i)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    main_cpu = time.thread_time() - main_start
     images = args.batch * args.steps
     # images_per_s: wall clock; cpu_images_per_s: per CPU-second of the process (robust on a shared, loaded machine).
     print(f"pytorch threads={torch.get_num_threads()} params={params} shapes={digest} images_per_s={images / elapsed:.2f} "
-          f"cpu_images_per_s={images / cpu:.2f} step_ms={1000 * elapsed / args.steps:.1f} loss={loss:.4f} "
+          f"cpu_images_per_s={images / cpu:.2f} step_ms={1000 * elapsed / args.steps:.1f} cpu_s={cpu:.2f} "
+          f"main_thread_cpu_s={main_cpu:.2f} loss={loss:.4f} "
           f"version={torch.__version__}")
 
 
