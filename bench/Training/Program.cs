@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 var options = new Dictionary<string, int>
 {
     ["threads"] = 1, ["cells"] = 2, ["filters"] = 96, ["image"] = 32, ["channels"] = 3, ["batch"] = 64,
-    ["warmup"] = 5, ["steps"] = 30, ["seed"] = 1,
+    ["warmup"] = 5, ["steps"] = 30, ["seed"] = 1, ["forward-only"] = 0,
 };
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
@@ -50,9 +50,18 @@ var batch = options["batch"];
 var xs = Enumerable.Range(0, 4).Select(_ => randn(batch, options["channels"], options["image"], options["image"])).ToArray();
 var ys = Enumerable.Range(0, 4).Select(_ => randint(0, 10, [batch], dtype: ScalarType.Int64)).ToArray();
 
+var forwardOnly = options["forward-only"] != 0;
+
 float Step(int i)
 {
     using var scope = torch.NewDisposeScope();
+    if (forwardOnly)
+    {
+        // Diagnostics: the forward pass alone (no autograd graph, no backward, no optimizer step).
+        using var noGrad = torch.no_grad();
+        return nn.functional.cross_entropy(model.call(xs[i % 4]), ys[i % 4]).item<float>();
+    }
+
     optimizer.zero_grad();
     var loss = nn.functional.cross_entropy(model.call(xs[i % 4]), ys[i % 4]);
     loss.backward();

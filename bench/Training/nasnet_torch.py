@@ -253,6 +253,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--forward-only", type=int, default=0, help="diagnostics: time the forward pass alone")
     args = ap.parse_args()
     if args.filters % 24:
         raise SystemExit(f"--filters {args.filters} is not a multiple of 24 (NASNet-A: F = 24 x num_conv_filters)")
@@ -271,6 +272,9 @@ def main():
     ys = [torch.randint(0, 10, (args.batch,)) for _ in range(4)]
 
     def step(i):
+        if args.forward_only:
+            with torch.no_grad():
+                return F.cross_entropy(model(xs[i % 4]), ys[i % 4]).item()
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(model(xs[i % 4]), ys[i % 4])
         loss.backward()
