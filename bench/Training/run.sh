@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Training throughput of the same small NASNet-A child (N=2, F=96, 32x32x3, batch 64): TorchSharp vs PyTorch.
+#   bench/Training/run.sh            # ROUNDS=5 STEPS=20 WARMUP=3 THREADS="1 2" by default
+# Builds the C# half (Release), then per thread count alternates runs (TorchSharp, PyTorch, TorchSharp, ...), each in
+# its own process, and prints every run, the median images/s of each side and the ratio TorchSharp / PyTorch, by wall
+# clock and per CPU-second (the latter is robust when other processes share the cores).
+# Needs Debian's python3-torch (apt-get install -y python3-torch), which runs under /usr/bin/python3.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROUNDS=${ROUNDS:-5}; STEPS=${STEPS:-20}; WARMUP=${WARMUP:-3}; THREADS=${THREADS:-"1 2"}
+PYTHON=${PYTHON:-/usr/bin/python3}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+"$PYTHON" -c "import torch" 2>/dev/null || { echo "error: $PYTHON has no torch: apt-get install -y python3-torch" >&2; exit 2; }
+dotnet build NasNet.Bench.Training.csproj -c Release -v q -nologo >/dev/null
+cs_dll=bin/Release/net10.0/NasNet.Bench.Training.dll
+common=(--cells 2 --filters 96 --image 32 --channels 3 --batch 64 --warmup "$WARMUP" --steps "$STEPS")
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
+summary=()
+for t in $THREADS; do
+  cs=(); py=(); csc=(); pyc=(); ratios=()
+  for r in $(seq 1 "$ROUNDS"); do
+    a=$(dotnet "$cs_dll" --threads "$t" "${common[@]}")
+    b=$("$PYTHON" nasnet_torch.py --threads "$t" "${common[@]}")
+    echo "threads=$t round=$r | $a"
+    echo "threads=$t round=$r | $b"
+    if [ "$(field params "$a")" != "$(field params "$b")" ] || [ "$(field shapes "$a")" != "$(field shapes "$b")" ]; then
+      echo "error: the two networks differ (params/shapes): $a | $b" >&2; exit 1
+    fi
+    cs+=("$(field images_per_s "$a")"); py+=("$(field images_per_s "$b")")
+    csc+=("$(field cpu_images_per_s "$a")"); pyc+=("$(field cpu_images_per_s "$b")")
+    ratios+=("$(awk -v a="$(field images_per_s "$a")" -v b="$(field images_per_s "$b")" 'BEGIN {print a / b}')")
+  done
+  mc=$(printf '%s\n' "${cs[@]}" | median); mp=$(printf '%s\n' "${py[@]}" | median)
+  mcc=$(printf '%s\n' "${csc[@]}" | median); mpc=$(printf '%s\n' "${pyc[@]}" | median)
+  mr=$(printf '%s\n' "${ratios[@]}" | median)
+  summary+=("$(printf '| %s | %s | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.2f |' "$t" "$ROUNDS" "$mc" "$mp" \
+    "$(awk -v a="$mc" -v b="$mp" 'BEGIN {print a / b}')" "$mr" "$mcc" "$mpc" "$(awk -v a="$mcc" -v b="$mpc" 'BEGIN {print a / b}')")")
+done
+echo
+echo "img/s: wall clock; cpu img/s: images per CPU-second of the process (less sensitive to other load on the machine)."
+echo "| threads | rounds | TorchSharp img/s | PyTorch img/s | ratio of medians | median of per-round ratios | TorchSharp cpu img/s | PyTorch cpu img/s | cpu ratio |"
+echo "|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${summary[@]}"

@@ -1,0 +1,146 @@
+using System.Xml.Linq;
+using NasNet.K8s.Tests.Kustomize;
+
+namespace NasNet.K8s.Tests;
+
+/// <summary>
+/// The Dockerfiles, checked without a container engine: multi-stage with a cached restore layer that copies every
+/// project file the published project needs, the right backend, a non-root user, and an entry point that exists.
+/// </summary>
+public sealed class DockerfileTests
+{
+    public static IEnumerable<object[]> Images =>
+    [
+        ["src/Silo/Dockerfile", "src/Silo/NasNet.Silo.csproj", "cpu"],
+        ["src/Silo/Dockerfile.cuda", "src/Silo/NasNet.Silo.csproj", "cuda"],
+        ["src/Client/Dockerfile", "src/Client/NasNet.Client.csproj", "cpu"],
+    ];
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Dockerfile_RestoreLayer_CopiesEveryProjectFileBeforeTheSources(string dockerfile, string project, string backend)
+    {
+        var lines = Instructions(dockerfile);
+        var restore = lines.FindIndex(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var copySources = lines.FindIndex(l => l == "COPY src/ src/");
+
+        Assert.True(restore > 0 && copySources > restore, "restore must run before the sources are copied");
+        Assert.Contains(project, lines[restore]);
+        Assert.Contains($"-p:NasNetTorchBackend={backend}", lines[restore]);
+        var copiedBeforeRestore = lines.Take(restore).Where(l => l.StartsWith("COPY ", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1]).ToHashSet();
+        foreach (var needed in ProjectClosure(project).Append("Directory.Build.props").Append("Directory.Build.targets")
+                     .Append("Directory.Packages.props"))
+        {
+            Assert.Contains(needed, copiedBeforeRestore);
+        }
+        // global.json pins the dev SDK band (10.0.400+); left out so that any 10.0 SDK image builds the image.
+        Assert.DoesNotContain("global.json", copiedBeforeRestore);
+        Assert.All(copiedBeforeRestore, source => Assert.True(File.Exists(RepoPaths.Combine(source)), $"{source} does not exist"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Dockerfile_Publish_UsesTheBackendAndNoGlibcPatch(string dockerfile, string project, string backend)
+    {
+        var publish = Instructions(dockerfile).Single(l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
+
+        Assert.Contains(project, publish);
+        Assert.Contains("--no-restore", publish);
+        Assert.Contains($"-p:NasNetTorchBackend={backend}", publish);
+        Assert.Contains("-p:TorchSharpWeakenGlibcxx=false", publish);
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Dockerfile_FinalStage_IsNonRootUbuntu2404AndStartsTheProjectAssembly(string dockerfile, string project, string backend)
+    {
+        var lines = Instructions(dockerfile);
+        var final = lines.Skip(lines.FindLastIndex(l => l.StartsWith("FROM ", StringComparison.Ordinal))).ToList();
+        var from = final[0];
+        var assembly = XDocument.Load(RepoPaths.Combine(project)).Descendants("AssemblyName").Single().Value;
+
+        // Ubuntu 24.04 (noble): libstdc++ has GLIBCXX_3.4.32, so TorchSharp needs no patch.
+        Assert.True(from.Contains("-noble") || from.Contains("ubuntu24.04"), from);
+        if (backend == "cuda")
+        {
+            Assert.StartsWith("FROM nvidia/cuda:12.8", from);
+        }
+        else
+        {
+            Assert.DoesNotContain("cuda", string.Join('\n', lines));
+        }
+        var user = final.Last(l => l.StartsWith("USER ", StringComparison.Ordinal))[5..].Trim();
+        Assert.NotEqual("root", user);
+        Assert.NotEqual("0", user);
+        Assert.Equal($"ENTRYPOINT [\"dotnet\", \"{assembly}.dll\"]", final.Last());
+    }
+
+    [Fact]
+    public void SiloDockerfiles_ExposeThePortsTheDeploymentDeclares()
+    {
+        var declared = RenderedOverlay.Load("cpu").SiloContainer.Ports.Select(p => p.ContainerPort.ToString()).Order();
+
+        foreach (var dockerfile in new[] { "src/Silo/Dockerfile", "src/Silo/Dockerfile.cuda" })
+        {
+            var expose = Instructions(dockerfile).Single(l => l.StartsWith("EXPOSE ", StringComparison.Ordinal));
+            Assert.Equal(declared, expose.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..].Order());
+        }
+    }
+
+    [Fact]
+    public void DockerIgnore_KeepsBuildOutputsOutOfTheContext()
+    {
+        var patterns = File.ReadAllLines(RepoPaths.Combine(".dockerignore")).Select(l => l.Trim()).ToHashSet();
+
+        Assert.Contains("**/bin/", patterns);
+        Assert.Contains("**/obj/", patterns);
+        Assert.Contains(".git/", patterns);
+        Assert.DoesNotContain("src/", patterns);
+    }
+
+    /// <summary>Instructions with continuation lines joined and comments dropped, whitespace collapsed.</summary>
+    private static List<string> Instructions(string dockerfile)
+    {
+        var result = new List<string>();
+        var current = "";
+        foreach (var raw in File.ReadAllLines(RepoPaths.Combine(dockerfile)))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith('#') || line.Length == 0)
+            {
+                continue;
+            }
+            var continued = line.EndsWith('\\');
+            current += " " + (continued ? line[..^1] : line);
+            if (!continued)
+            {
+                result.Add(string.Join(' ', current.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+                current = "";
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The project file and every project it references, transitively, as repo-relative paths.</summary>
+    private static IEnumerable<string> ProjectClosure(string project)
+    {
+        var seen = new HashSet<string>();
+        var stack = new Stack<string>([project]);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (!seen.Add(current))
+            {
+                continue;
+            }
+            var directory = Path.GetDirectoryName(current)!;
+            foreach (var reference in XDocument.Load(RepoPaths.Combine(current)).Descendants("ProjectReference"))
+            {
+                var full = Path.GetFullPath(Path.Combine(RepoPaths.Root, directory, reference.Attribute("Include")!.Value));
+                stack.Push(Path.GetRelativePath(RepoPaths.Root, full).Replace('\\', '/'));
+            }
+        }
+        return seen;
+    }
+}
