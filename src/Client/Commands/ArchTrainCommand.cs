@@ -114,7 +114,7 @@ public static class ArchTrainCommand
         }
 
         var splits = DatasetSplits.Create(data, spec.ValidationSize, spec.TrainSubset);
-        var config = TorchCandidateTrainer.NetworkFor(genotype, spec, data);
+        var config = TorchCandidateTrainer.NetworkFor(genotype, spec, data, exactFilters: true);
         var dev = TorchRuntime.ChooseDevice(spec.Device);
         torch.set_num_threads(spec.Threads);
         log.WriteLine($"{data.Name}: {splits.TrainIndices.Length} training, {splits.ValidationIndices.Length} validation, {data.Test.Count} test images of {data.Channels}x{data.ImageSize}x{data.ImageSize}, {data.Classes} classes");

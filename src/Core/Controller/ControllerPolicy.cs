@@ -25,11 +25,13 @@ public sealed record PolicySamples(Genotype[] Genotypes, int[][] Decisions, doub
 public sealed class ControllerPolicy : nn.Module
 {
     // Field names are checkpoint keys (lower-case by design).
+#pragma warning disable IDE1006
     private readonly LSTM lstm;
     private readonly Embedding embed;
     private readonly Linear inputs;
     private readonly Linear ops;
     private readonly Linear combines;
+#pragma warning restore IDE1006
 
     private readonly CellSearchSpace _space;
     private readonly int _hidden;

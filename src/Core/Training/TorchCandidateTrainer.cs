@@ -27,8 +27,12 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         Nnpack.Disable();
     }
 
-    /// <summary>The network configuration a spec and dataset give for a genotype (input channels and classes follow the dataset).</summary>
-    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, LoadedDataset data)
+    /// <summary>
+    /// The network configuration a spec and dataset give for a genotype (input channels and classes follow the
+    /// dataset). Sampled genotypes have various cell widths, so F is rounded to the nearest width unless
+    /// <paramref name="exactFilters"/> asks for an error instead (the console does, for a single architecture).
+    /// </summary>
+    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, LoadedDataset data, bool exactFilters = false)
     {
         var config = (NetworkConfig.Named(spec.Network) with
         {
@@ -38,7 +42,7 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             Classes = data.Classes,
             DropPathKeepProb = spec.DropPathKeepProb,
             AuxHead = spec.AuxHead,
-        }).WithPenultimateFilters(spec.Filters, genotype);
+        }).WithPenultimateFilters(spec.Filters, genotype, exactFilters);
         config.Validate();
         return config;
     }

@@ -77,14 +77,21 @@ public class TorchCandidateTrainerTests
     }
 
     [Fact]
-    public void Train_CheckpointOfAnotherGenotype_IsRefusedWithUserError()
+    public void Train_SampledGenotype_TrainsAndRefusesAnotherGenotypesCheckpoint()
     {
         var trainer = new TorchCandidateTrainer();
-        byte[]? ck = null;
-        trainer.Train(Job(1), null, (_, b) => ck = b, null, CancellationToken.None);
         var other = Job(1) with { Genotype = CellSearchSpace.Default.Decode(CellSearchSpace.Default.RandomDecisions(new Rng(3))) };
+        byte[]? ck = null;
 
-        Assert.Throws<UserErrorException>(() => trainer.Train(other, ck, (_, _) => { }, null, CancellationToken.None));
+        var sampled = trainer.Train(other, null, (_, _) => { }, null, CancellationToken.None); // F rounded to its cell width
+        trainer.Train(Job(1), null, (_, b) => ck = b, null, CancellationToken.None);
+        var e = Assert.Throws<UserErrorException>(() => trainer.Train(other, ck, (_, _) => { }, null, CancellationToken.None));
+
+        // A result either way, never a crash. (This genotype at F=48 on 8x8 sometimes ends with a NaN loss at step 2
+        // and sometimes not, with the same seed: reported to the networks owner; not asserted here.)
+        Assert.True(sampled.Outcome is TrainingOutcome.Completed or TrainingOutcome.Diverged);
+        Assert.True(sampled.Params > 0);
+        Assert.Contains("another network", e.Message);
     }
 
     private sealed class InlineProgress(Action<EpochProgress> report) : IProgress<EpochProgress>
