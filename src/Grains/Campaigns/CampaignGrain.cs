@@ -189,8 +189,24 @@ public sealed class CampaignGrain(
         _running.Add(n);
         var leaseId = e.LeaseId;
         Changed();
-        var genotype = await Candidate(n).MarkTraining(trainerId, e.Attempts);
-        await FlushAsync();
+        string genotype;
+        try
+        {
+            genotype = await Candidate(n).MarkTraining(trainerId, e.Attempts);
+            await FlushAsync();
+        }
+        catch
+        {
+            // The lease never reached a trainer: it is no attempt.
+            if (e.LeaseId == leaseId && e.Status == CandidateStatuses.Training)
+            {
+                Requeue(n, penalty: false);
+                Changed();
+            }
+
+            throw;
+        }
+
         Publish();
         return e.LeaseId == leaseId
             ? new Lease(leaseId, Id, n, CandidateId(n), genotype, S.ConfigJson!, e.Attempts, _config.Seed * 1_000_003 + n, _config.Lease.Seconds)
