@@ -220,7 +220,7 @@ public static class CampaignViews
         }
 
         var rows = await campaign.GetCandidates();
-        var csv = new StringBuilder("number,candidate,status,reward,validation_accuracy,test_accuracy,params,mult_adds,latency_ms,throughput_ips,epochs,seconds,trainer,attempts,resumed_from_epoch,cache_hit_of,policy_version,hash\n");
+        var csv = new StringBuilder("number,candidate,status,reward,validation_accuracy,test_accuracy,params,mult_adds,latency_ms,throughput_ips,epochs,seconds,trainer,attempts,resumed_from_epoch,cache_hit_of,policy_version,hash,outcome,reason\n");
         foreach (var chunk in rows.Chunk(256))
         {
             var views = await Task.WhenAll(chunk.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
@@ -228,7 +228,7 @@ public static class CampaignViews
             {
                 var r = v.Result;
                 csv.Append(CultureInfo.InvariantCulture, $"{v.Number},{v.CandidateId},{v.Status},{v.Reward:R},{r?.ValidationAccuracy:R},{r?.TestAccuracy:R},{r?.Params},{r?.MultAdds},")
-                   .Append(CultureInfo.InvariantCulture, $"{r?.LatencyMs:R},{r?.ThroughputImagesPerSecond:R},{r?.Epochs},{r?.Seconds:R},{r?.TrainerId},{v.Attempts},{r?.ResumedFromEpoch},{v.CacheHitOf},{v.PolicyVersion},{v.Hash}\n");
+                   .Append(CultureInfo.InvariantCulture, $"{r?.LatencyMs:R},{r?.ThroughputImagesPerSecond:R},{r?.Epochs},{r?.Seconds:R},{r?.TrainerId},{v.Attempts},{r?.ResumedFromEpoch},{v.CacheHitOf},{v.PolicyVersion},{v.Hash},{r?.Outcome},\"{(r?.Reason ?? v.FailureReason)?.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
             }
         }
 

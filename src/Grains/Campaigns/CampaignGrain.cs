@@ -189,8 +189,25 @@ public sealed class CampaignGrain(
         _running.Add(n);
         var leaseId = e.LeaseId;
         Changed();
-        var genotype = await Candidate(n).MarkTraining(trainerId, e.Attempts);
-        await FlushAsync();
+        string genotype;
+        try
+        {
+            await EnsureInitAsync(n);
+            genotype = await Candidate(n).MarkTraining(trainerId, e.Attempts);
+            await FlushAsync();
+        }
+        catch
+        {
+            // The lease never reached a trainer: it is no attempt.
+            if (e.LeaseId == leaseId && e.Status == CandidateStatuses.Training)
+            {
+                Requeue(n, penalty: false);
+                Changed();
+            }
+
+            throw;
+        }
+
         Publish();
         return e.LeaseId == leaseId
             ? new Lease(leaseId, Id, n, CandidateId(n), genotype, S.ConfigJson!, e.Attempts, _config.Seed * 1_000_003 + n, _config.Lease.Seconds)
@@ -264,7 +281,11 @@ public sealed class CampaignGrain(
         }
 
         Changed();
-        await Task.WhenAll(waiters.Select(x => Candidate(x).RecordResult(report, reward, CandidateId(number))));
+        await Task.WhenAll(waiters.Select(async x =>
+        {
+            await EnsureInitAsync(x);
+            await Candidate(x).RecordResult(report, reward, CandidateId(number));
+        }));
         await CheckCompletionAsync();
         await FlushAsync();
         Publish();
@@ -364,12 +385,12 @@ public sealed class CampaignGrain(
         var p = _strategy!.Propose();
         var hash = p.Genotype.Hash;
         var n = S.Candidates.Count;
-        var e = new CandidateEntry { Hash = hash, SampleId = p.SampleId, PolicyVersion = p.PolicyVersion };
+        var e = new CandidateEntry { Hash = hash, SampleId = p.SampleId, PolicyVersion = p.PolicyVersion, PendingInit = GenotypeJson.SerializeCompact(p.Genotype) };
         S.Candidates.Add(e);
-        Changed();
-        await Candidate(n).Init(new CandidateInit(Id, n, hash, GenotypeJson.SerializeCompact(p.Genotype), p.PolicyVersion));
-        if (S.ByHash.TryGetValue(hash, out var source) && S.Candidates[source].Status != CandidateStatuses.Failed)
+        var source = -1;
+        if (S.ByHash.TryGetValue(hash, out var s) && S.Candidates[s].Status != CandidateStatuses.Failed)
         {
+            source = s;
             e.CacheHitOf = source;
             var se = S.Candidates[source];
             if (se.Status == CandidateStatuses.Done)
@@ -378,11 +399,6 @@ public sealed class CampaignGrain(
                 _done++;
                 _cacheHits++;
                 ApplyReward(n, se.Reward);
-                var view = await Candidate(source).Get();
-                if (view.Result is { } r)
-                {
-                    await Candidate(n).RecordResult(r, se.Reward, CandidateId(source));
-                }
             }
             else
             {
@@ -396,6 +412,31 @@ public sealed class CampaignGrain(
         }
 
         Changed();
+        try
+        {
+            await EnsureInitAsync(n);
+            if (source >= 0 && e.Status == CandidateStatuses.Done && (await Candidate(source).Get()).Result is { } r)
+            {
+                await Candidate(n).RecordResult(r, e.Reward, CandidateId(source));
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Retried when the candidate is leased (its genotype stays in the entry until then).
+            log.LogWarning("Campaign {CampaignId} candidate {CandidateId} not initialised yet: {Error}", Id, CandidateId(n), ex.Message);
+        }
+    }
+
+    /// <summary>Gives the candidate grain its genotype if it does not have it yet.</summary>
+    private async Task EnsureInitAsync(int n)
+    {
+        var e = S.Candidates[n];
+        if (e.PendingInit is { } json)
+        {
+            await Candidate(n).Init(new CandidateInit(Id, n, e.Hash, json, e.PolicyVersion));
+            e.PendingInit = null;
+            Changed();
+        }
     }
 
     private void Wait(int source, int waiter)

@@ -67,6 +67,9 @@ public sealed class CandidateEntry
 
     [Id(12)] public DateTime LeasedUtc { get; set; }
 
+    /// <summary>The genotype JSON until the candidate grain has it (its Init failed, e.g. storage down).</summary>
+    [Id(13)] public string? PendingInit { get; set; }
+
     /// <summary>In memory only: when the current lease expires.</summary>
     [NonSerialized]
     public DateTime ExpiresUtc;
