@@ -73,7 +73,7 @@ public static class DemoCommand
                 Dataset = dataset,
                 DataDir = fashion ? FashionMnistDir : null,
                 Cells = 1,
-                Filters = 24,
+                Filters = 96,
                 LearningRate = 0.025,
                 Epochs = 1,
                 BatchSize = 64,

@@ -118,13 +118,13 @@ public sealed record NetworkConfig
         var n = filters / divisor;
         if (!exact && filters > 0)
         {
-            return this with { NumConvFilters = Math.Max(1, (int)Math.Round(n)) };
+            return this with { NumConvFilters = Math.Max(2, (int)Math.Round(n)) };
         }
 
-        if (filters <= 0 || n < 1 || Math.Abs(n - Math.Round(n)) > 1e-9)
+        if (filters <= 0 || n < 2 || Math.Abs(n - Math.Round(n)) > 1e-9)
         {
             throw new UserErrorException(
-                $"--filters {filters} is not a positive multiple of {divisor:0.##} (normal cell width {width} x rate^2 {FilterScalingRate * FilterScalingRate:0.##}); e.g. use {Math.Max(1, (int)Math.Round(filters / divisor)) * divisor:0.##}");
+                $"--filters {filters} is not a positive multiple of {divisor:0.##} (normal cell width {width} x rate^2 {FilterScalingRate * FilterScalingRate:0.##}); at least 2x that (factorized reduction splits the cell width in two); e.g. use {Math.Max(2, (int)Math.Round(filters / divisor)) * divisor:0.##}");
         }
 
         return this with { NumConvFilters = (int)Math.Round(n) };
@@ -138,7 +138,7 @@ public sealed record NetworkConfig
     public void Validate()
     {
         Check(Cells >= 1, "cells", $"{Cells}", "must be >= 1");
-        Check(NumConvFilters >= 1, "num_conv_filters", $"{NumConvFilters}", "must be >= 1");
+        Check(NumConvFilters >= 2, "num_conv_filters", $"{NumConvFilters}", "must be >= 2 (one filter per cell diverges: factorized reduction splits the width in two)");
         Check(StemMultiplier > 0 && !double.IsNaN(StemMultiplier), "stem_multiplier", $"{StemMultiplier}", "must be > 0");
         Check(InChannels >= 1, "in_channels", $"{InChannels}", "must be >= 1");
         Check(Classes >= 1, "classes", $"{Classes}", "must be >= 1");
