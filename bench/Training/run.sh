@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROUNDS=${ROUNDS:-5}; STEPS=${STEPS:-20}; WARMUP=${WARMUP:-3}; THREADS=${THREADS:-"1 2"}
 PYTHON=${PYTHON:-/usr/bin/python3}
+# Both sides use OpenMP (libgomp). Its default spin-waiting collapses 2-thread runs when other processes share the
+# cores (measured: 2-9 img/s instead of 30-55 on this 2-core machine); passive waiting, the same for both, avoids it.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 "$PYTHON" -c "import torch" 2>/dev/null || { echo "error: $PYTHON has no torch: apt-get install -y python3-torch" >&2; exit 2; }
 dotnet build NasNet.Bench.Training.csproj -c Release -v q -nologo >/dev/null
@@ -17,7 +20,7 @@ common=(--cells 2 --filters 96 --image 32 --channels 3 --batch 64 --warmup "$WAR
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
+echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg); OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
 summary=()
 for t in $THREADS; do
   cs=(); py=(); csc=(); pyc=(); ratios=()
