@@ -120,10 +120,11 @@ public static class CampaignViews
         while (true)
         {
             var line = ProgressLine(status);
-            if (line != last)
+            var key = line[..line.LastIndexOf("  ETA", StringComparison.Ordinal)]; // the ETA alone changes every tick
+            if (key != last)
             {
                 o.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
-                last = line;
+                last = key;
             }
 
             if (status.State != CampaignStates.Running)
