@@ -58,6 +58,9 @@ public static class NasNetHosting
     {
         var o = ReadOptions(builder.Configuration);
         builder.Services.AddSingleton<SiloHealth>();
+        // SIGTERM drains trainings for up to DrainSeconds, then the silo leaves the cluster: the host's default 30 s
+        // shutdown timeout would cut that short (Kubernetes gives the pod its termination grace period).
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(o.DrainSeconds + 30));
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloHealth>());
         builder.UseOrleans(silo =>
         {

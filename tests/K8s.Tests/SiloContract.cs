@@ -2,9 +2,8 @@ namespace NasNet.K8s.Tests;
 
 /// <summary>
 /// What the silo reads and serves, as agreed for issue 5 (configuration section <c>NasNet</c>, HTTP endpoints,
-/// Kubernetes hosting), matching NasNetOptions and the console's ClusterOptions on branch <c>cluster</c>.
-/// TODO(lead): after merging cluster, derive <see cref="Settings"/> from NasNet.Grains.Hosting.NasNetOptions by
-/// reflection (and <see cref="ClientVariables"/> from the console) so these checks follow the code, not this list.
+/// Kubernetes hosting). <see cref="Settings"/> is checked against NasNet.Grains.Hosting.NasNetOptions by reflection
+/// (SiloContractTests), so the manifests follow the code.
 /// </summary>
 public static class SiloContract
 {
