@@ -138,7 +138,8 @@ public sealed class LayerTests
         var e = Assert.Throws<UserErrorException>(() => NetworkConfig.Cifar.WithPenultimateFilters(1538, Genotypes.NasNetA));
         Assert.Contains("24", e.Message);
         Assert.Equal(64, NetworkConfig.Cifar.WithPenultimateFilters(1538, Genotypes.NasNetA, exact: false).NumConvFilters);
-        Assert.Equal(1, NetworkConfig.Cifar.WithPenultimateFilters(5, Genotypes.NasNetA, exact: false).NumConvFilters);
+        Assert.Equal(2, NetworkConfig.Cifar.WithPenultimateFilters(5, Genotypes.NasNetA, exact: false).NumConvFilters); // at least 2: one filter per cell diverges
+        Assert.Throws<UserErrorException>(() => NetworkConfig.Cifar.WithPenultimateFilters(24, Genotypes.NasNetA));
 
         // A sampled cell (paper concat rule) concatenating 2 states, one a concat block: width 3, F = 12 x filters.
         var cell = new CellGenotype(
