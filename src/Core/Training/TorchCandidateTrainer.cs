@@ -19,13 +19,13 @@ namespace NasNet.Core.Training;
 /// </remarks>
 public sealed class TorchCandidateTrainer : ICandidateTrainer
 {
-    /// <summary>Tunes glibc malloc for the process (notes §8: about 2x faster CPU training) and turns off NNPACK and oneDNN (see <see cref="Nnpack"/>, <see cref="OneDnn"/>).</summary>
+    /// <summary>Tunes glibc malloc for the process (notes §8: about 2x faster CPU training) and turns off NNPACK and oneDNN (see <see cref="CpuKernels"/>).</summary>
     public TorchCandidateTrainer()
     {
         OpenMp.PreferPassiveWait(); // effective only if no tensor was made yet: hosts should call it at start-up
         TorchRuntime.TuneMalloc();
-        Nnpack.Disable();
-        OneDnn.Disable();
+        CpuKernels.DisableNnpack();
+        CpuKernels.DisableOneDnn();
     }
 
     /// <summary>
