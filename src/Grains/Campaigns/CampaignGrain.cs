@@ -194,7 +194,10 @@ public sealed class CampaignGrain(
         {
             await EnsureInitAsync(n);
             genotype = await Candidate(n).MarkTraining(trainerId, e.Attempts);
-            await FlushAsync();
+            // The grant itself is not stored before answering (it rides on the next write): a controller lost before
+            // then reloads the candidate as pending and leases it again; the first trainer's report is then stale and
+            // ignored, and the new one resumes from the candidate's checkpoint. Storing every grant cost a whole-state
+            // write per lease (bench/RESULTS.md, Cluster).
         }
         catch
         {
