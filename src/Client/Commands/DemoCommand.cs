@@ -20,7 +20,7 @@ public static class DemoCommand
 
     public static Command Create()
     {
-        var candidates = new Option<int>("--candidates") { Description = "architectures to evaluate", DefaultValueFactory = _ => 24 };
+        var candidates = new Option<int>("--candidates") { Description = "architectures to evaluate", DefaultValueFactory = _ => 16 };
         var strategy = new Option<string>("--strategy") { Description = "ppo | random | evolution", DefaultValueFactory = _ => "ppo" };
         var outDir = new Option<string>("--out") { Description = "export directory", DefaultValueFactory = _ => "nasnet-demo" };
         var slots = new Option<int>("--slots") { Description = "training slots (0 = one per core)" };
