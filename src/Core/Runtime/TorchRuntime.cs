@@ -23,10 +23,13 @@ public static partial class TorchRuntime
 
         try
         {
-            const int MmapThreshold = -3, TrimThreshold = -1, TopPad = -2;
+            // Arenas: each training thread would otherwise get its own arena, each keeping up to trim threshold +
+            // top pad of freed memory: a 24-candidate demo grew past 24 GB. Two arenas and smaller retention bound it.
+            const int MmapThreshold = -3, TrimThreshold = -1, TopPad = -2, ArenaMax = -8;
             return Mallopt(MmapThreshold, 32 << 20) == 1
-                & Mallopt(TrimThreshold, 1 << 30) == 1
-                & Mallopt(TopPad, 256 << 20) == 1;
+                & Mallopt(TrimThreshold, 256 << 20) == 1
+                & Mallopt(TopPad, 64 << 20) == 1
+                & Mallopt(ArenaMax, 2) == 1;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

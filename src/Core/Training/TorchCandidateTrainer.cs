@@ -25,7 +25,10 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         OpenMp.PreferPassiveWait(); // effective only if no tensor was made yet: hosts should call it at start-up
         TorchRuntime.TuneMalloc();
         CpuKernels.DisableNnpack();
-        CpuKernels.DisableOneDnn();
+        if (Environment.GetEnvironmentVariable("NASNET_ONEDNN") != "1") // escape hatch: NASNET_ONEDNN=1 keeps oneDNN on
+        {
+            CpuKernels.DisableOneDnn();
+        }
     }
 
     /// <summary>
