@@ -45,14 +45,14 @@ public sealed class ChildNetwork : Module<Tensor, Tensor>
         if (config.Stem == StemKind.Cifar)
         {
             var c = (long)(nf * config.StemMultiplier);
-            stem = new Stem(config.InChannels, c, 1, false, config);
+            stem = new ReluConvBn(config.InChannels, c, 3, 1, config, relu: false); // CIFAR stem: 3x3 SAME, BN, no ReLU
             outputs.Add((c, 0));
             _totalCells = 3 * config.Cells + 2;
         }
         else
         {
             var c = (long)(32 * config.StemMultiplier);
-            stem = new Stem(config.InChannels, c, 2, true, config);
+            stem = new ReluConvBn(config.InChannels, c, 3, 2, config, relu: false, valid: true); // ImageNet stem: 3x3 stride 2 VALID
             outputs.Add((c, 1));
             _totalCells = 3 * config.Cells + 4;
             var scaling = 1.0 / (rate * rate);
@@ -267,34 +267,6 @@ public sealed class ChildNetwork : Module<Tensor, Tensor>
             aux?.Dispose();
             dropout?.Dispose();
             classifier.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-}
-
-/// <summary>Stem convolution + BN (no ReLU): CIFAR 3x3 stride 1 SAME; ImageNet 3x3 stride 2 VALID.</summary>
-internal sealed class Stem : Module<Tensor, Tensor>
-{
-    private readonly SameConv conv;
-    private readonly BatchNorm2d bn;
-
-    public Stem(long cin, long cout, long stride, bool valid, NetworkConfig cfg)
-        : base(nameof(Stem))
-    {
-        conv = new SameConv(cin, cout, (3, 3), (stride, stride), valid: valid);
-        bn = Layers.Bn(cout, cfg);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x) => Layers.Norm(bn, conv.call(x));
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            conv.Dispose();
-            bn.Dispose();
         }
 
         base.Dispose(disposing);

@@ -171,18 +171,18 @@ internal static class Layers
     public static Tensor Norm(BatchNorm2d bn, Tensor x) => x.device_type == DeviceType.META ? x.alias() : bn.call(x);
 }
 
-/// <summary>[ReLU] -> conv (SAME) -> BN: TF's 1x1 squeeze, strided identity, conv_1x1 and conv_3x3.</summary>
+/// <summary>[ReLU] -> conv (SAME, or VALID) -> BN: TF's 1x1 squeeze, strided identity, conv_1x1, conv_3x3 and the stems.</summary>
 internal sealed class ReluConvBn : Module<Tensor, Tensor>
 {
     private readonly SameConv conv;
     private readonly BatchNorm2d bn;
     private readonly bool _relu;
 
-    public ReluConvBn(long cin, long cout, long kernel, long stride, NetworkConfig cfg, bool relu = true)
+    public ReluConvBn(long cin, long cout, long kernel, long stride, NetworkConfig cfg, bool relu = true, bool valid = false)
         : base(nameof(ReluConvBn))
     {
         _relu = relu;
-        conv = new SameConv(cin, cout, (kernel, kernel), (stride, stride));
+        conv = new SameConv(cin, cout, (kernel, kernel), (stride, stride), valid: valid);
         bn = Layers.Bn(cout, cfg);
         RegisterComponents();
     }
