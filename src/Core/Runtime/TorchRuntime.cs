@@ -37,6 +37,30 @@ public static partial class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Gives the free memory inside glibc's arenas back to the system (<c>malloc_trim(0)</c>): call it after each
+    /// training. Without it the freed activations of finished trainings stay mapped, fragmented between live
+    /// blocks, and a CPU silo that trains one candidate after another grows (bench/Memory: 2.2 to 3.7 GB in 8
+    /// candidates). Returns false where there is nothing to call (not glibc).
+    /// </summary>
+    public static bool ReleaseFreeMemory()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            MallocTrim(0);
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The device to train on: CUDA when available (and not disabled), else CPU.</summary>
     public static torch.Device ChooseDevice(string? preference = null)
     {
@@ -73,4 +97,7 @@ public static partial class TorchRuntime
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int Mallopt(int param, int value);
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 }

@@ -63,8 +63,6 @@ public sealed class ChildTrainer
     /// <summary>A loss above this (or not finite) is called divergence.</summary>
     public const double DivergenceLoss = 1e3;
 
-    private const int EvalBatchSize = 256;
-
 
     private readonly ChildTrainingSpec _spec;
     private readonly DatasetSplits _splits;
@@ -138,7 +136,9 @@ public sealed class ChildTrainer
     }
 
     /// <summary>Top-1 accuracy of <paramref name="model"/> on the given images, in eval mode.</summary>
-    public static double Evaluate(Module<Tensor, Tensor> model, LoadedDataset data, ImageSet set, IReadOnlyList<int> indices, Device device, CancellationToken ct = default)
+    /// <remarks>The trainer evaluates at its training batch size: 256 raised the native memory a CPU slot keeps from
+    /// about 1.4 to 2.7 GB (bench/Memory) for the same accuracy.</remarks>
+    public static double Evaluate(Module<Tensor, Tensor> model, LoadedDataset data, ImageSet set, IReadOnlyList<int> indices, Device device, CancellationToken ct = default, int batchSize = 64)
     {
         if (indices.Count == 0)
         {
@@ -150,11 +150,11 @@ public sealed class ChildTrainer
         long correct = 0;
         using (no_grad())
         {
-            for (var start = 0; start < indices.Count; start += EvalBatchSize)
+            for (var start = 0; start < indices.Count; start += batchSize)
             {
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var count = Math.Min(EvalBatchSize, indices.Count - start);
+                var count = Math.Min(batchSize, indices.Count - start);
                 var (x, y) = loader.Batch(indices, start, count, device);
                 correct += model.call(x).argmax(1).eq(y).sum().item<long>();
             }
@@ -258,9 +258,9 @@ public sealed class ChildTrainer
             }
         }
 
-        var validation = Evaluate(net, data, data.Train, _splits.ValidationIndices, _device, ct);
+        var validation = Evaluate(net, data, data.Train, _splits.ValidationIndices, _device, ct, _spec.BatchSize);
         double? test = _spec.EvaluateTest && data.Test.Count > 0
-            ? Evaluate(net, data, data.Test, Enumerable.Range(0, data.Test.Count).ToArray(), _device, ct)
+            ? Evaluate(net, data, data.Test, Enumerable.Range(0, data.Test.Count).ToArray(), _device, ct, _spec.BatchSize)
             : null;
         keep?.Invoke(model);
         return new TrainingRun

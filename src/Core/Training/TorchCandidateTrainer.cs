@@ -85,30 +85,39 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         var trainer = new ChildTrainer(spec, splits, device, job.Seed, Fingerprint(job));
         double latency = 0, throughput = 0;
         byte[]? weights = null;
-        var run = trainer.Run(
-            () =>
-            {
-                var net = new ChildNetwork(job.Genotype, config);
-                return new TrainableModel(net, net.SetDropPathProgress, () => net.AuxLogits);
-            },
-            checkpoint,
-            onEpoch,
-            progress,
-            ct,
-            model =>
-            {
-                if (spec.MeasureInference)
+        TrainingRun run;
+        try
+        {
+            run = trainer.Run(
+                () =>
                 {
-                    (latency, throughput) = InferenceBenchmark.Measure(model.Module, data.Channels, data.ImageSize, device, ct);
-                }
+                    var net = new ChildNetwork(job.Genotype, config);
+                    return new TrainableModel(net, net.SetDropPathProgress, () => net.AuxLogits);
+                },
+                checkpoint,
+                onEpoch,
+                progress,
+                ct,
+                model =>
+                {
+                    if (spec.MeasureInference)
+                    {
+                        (latency, throughput) = InferenceBenchmark.Measure(model.Module, data.Channels, data.ImageSize, device, ct);
+                    }
 
-                if (spec.KeepWeights)
-                {
-                    var ms = new MemoryStream();
-                    model.Module.save(ms);
-                    weights = ms.ToArray();
-                }
-            });
+                    if (spec.KeepWeights)
+                    {
+                        var ms = new MemoryStream();
+                        model.Module.save(ms);
+                        weights = ms.ToArray();
+                    }
+                });
+        }
+        finally
+        {
+            TorchRuntime.ReleaseFreeMemory(); // the freed activations of this training, back to the system
+        }
+
         return new CandidateResult
         {
             Outcome = run.Outcome,
