@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole test suite and prints the totals as one line "N passed, N failed".
-# Needs redis-server on PATH (the cluster tests start their own on a free loopback port):
-#   apt-get install -y redis-server
+# Needs redis-server (the cluster tests start their own on a free loopback port) and chromium (a test renders the
+# Orleans dashboard in headless Chromium) on PATH:
+#   apt-get install -y redis-server chromium
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-if ! command -v redis-server >/dev/null 2>&1; then
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "redis-server is not installed: run 'sudo apt-get install -y redis-server' and try again" >&2
+    echo "${missing[*]} not installed: run 'sudo apt-get install -y ${missing[*]}' and try again" >&2
     exit 2
   fi
 fi
