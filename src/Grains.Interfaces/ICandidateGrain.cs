@@ -8,7 +8,7 @@ public interface ICandidateGrain : IGrainWithStringKey
 {
     Task Init(CandidateInit init);
 
-    /// <summary>Marks a training attempt by a trainer; returns the genotype JSON to train.</summary>
+    /// <summary>Marks a training attempt by a trainer (in memory: only results and failures are stored); returns the genotype JSON.</summary>
     Task<string> MarkTraining(string trainerId, int attempt);
 
     Task MarkPending(string reason);

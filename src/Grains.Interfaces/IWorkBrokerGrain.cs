@@ -8,8 +8,16 @@ public interface IWorkBrokerGrain : IGrainWithIntegerKey
 {
     Task Register(string campaignId, bool active);
 
-    /// <summary>A lease from the next running campaign that has work, or null.</summary>
+    /// <summary>
+    /// A lease from the next running campaign that has work. When none has, waits up to a couple of seconds for
+    /// <see cref="WorkAvailable"/> (a campaign started, resumed or re-queued work) before answering null, so idle
+    /// trainers start within milliseconds of new work without polling.
+    /// </summary>
     Task<Lease?> Lease(string trainerId);
+
+    /// <summary>Wakes the trainers waiting in <see cref="Lease"/>.</summary>
+    [AlwaysInterleave]
+    Task WorkAvailable();
 
     /// <summary>Every campaign id ever started on this service, oldest first.</summary>
     [AlwaysInterleave]

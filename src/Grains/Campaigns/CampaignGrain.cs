@@ -5,7 +5,9 @@ using NasNet.Core.Controller;
 using NasNet.Core.SearchSpace;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace NasNet.Grains.Campaigns;
 
@@ -16,33 +18,47 @@ namespace NasNet.Grains.Campaigns;
 /// </summary>
 [Reentrant]
 public sealed class CampaignGrain(
-    [PersistentState("campaign", "nasnet")] IPersistentState<CampaignState> state,
     NasNetMetrics metrics,
     ILogger<CampaignGrain> log) : Grain, ICampaignGrain, IRemindable
 {
     private const string ReminderName = "drive";
+    private const string StateName = "campaign";
     private const int MovingAverageWindow = 20;
 
     private readonly Queue<int> _queue = new();
     private readonly HashSet<int> _running = [];
     private readonly Dictionary<int, List<int>> _waiters = [];
+    private readonly GrainState<CampaignState> _stored = new(new CampaignState());
+    private CampaignState _state = new();
+    private List<CandidateEntry> _candidates = [];
+    private readonly Dictionary<string, int> _byHash = [];
+    private readonly Dictionary<int, string> _genotypes = []; // genotype JSON of candidates not finished yet (lease path) // canonical hash -> the candidate that trains it (cache hits)
+    private List<double> _rewards = []; // in the order they were applied
+    private IGrainStorage? _storage;
     private StateWriter? _writer;
+    private CampaignPages? _pages;
     private CampaignConfig? _config;
     private ISearchStrategy? _strategy;
     private IGrainTimer? _timer;
     private int _done;
     private int _failed;
     private int _cacheHits;
+    private bool _requeued;
 
     private string Id => this.GetPrimaryKeyString();
 
-    private CampaignState S => state.State;
+    private CampaignState S => _state;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _writer = new StateWriter(WriteAsync);
+        _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>("nasnet");
+        _pages = new CampaignPages(_storage, this.GetGrainId());
+        await _storage.ReadStateAsync(StateName, this.GetGrainId(), _stored);
+        _state = (_stored.State ?? new CampaignState()).Copy();
         if (S.ConfigJson is not null)
         {
+            _candidates = await _pages.LoadAsync(S.PageSlots);
             _config = CampaignConfig.Parse(S.ConfigJson);
             _strategy = S.Strategy is null
                 ? SearchStrategies.Create(_config.Strategy, CellSearchSpace.Default, _config.Seed)
@@ -54,8 +70,6 @@ public sealed class CampaignGrain(
                 log.LogInformation("Campaign {CampaignId} reactivated: {Done} done, {Running} leased, {Pending} queued", Id, _done, _running.Count, _queue.Count);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -86,9 +100,8 @@ public sealed class CampaignGrain(
         S.StartedUtc = DateTime.UtcNow;
         Changed();
         await FlushAsync();
-        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        await Broker.Register(Id, true);
         StartTimer();
+        await Task.WhenAll(this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), Broker.Register(Id, true));
         log.LogInformation("Campaign {CampaignId} started: {Strategy}, budget {Budget}, trainer {Trainer}", Id, config.Strategy.Kind, config.Budget.Candidates, config.Trainer.Kind);
         return Status();
     }
@@ -103,7 +116,7 @@ public sealed class CampaignGrain(
         return Task.FromResult(Status());
     }
 
-    public Task<CandidateSummary[]> GetCandidates() => Task.FromResult(S.Candidates
+    public Task<CandidateSummary[]> GetCandidates() => Task.FromResult(_candidates
         .Select((e, i) => new CandidateSummary(i, CandidateId(i), e.Hash, e.Status, e.Reward, e.Attempts, e.CacheHitOf >= 0 ? CandidateId(e.CacheHitOf) : null, e.PolicyVersion))
         .ToArray());
 
@@ -165,7 +178,7 @@ public sealed class CampaignGrain(
             return null;
         }
 
-        while (_queue.Count == 0 && S.Candidates.Count < _config.Budget.Candidates && S.State == CampaignStates.Running)
+        while (_queue.Count == 0 && _candidates.Count < _config.Budget.Candidates && S.State == CampaignStates.Running)
         {
             await ProposeAsync();
         }
@@ -177,7 +190,7 @@ public sealed class CampaignGrain(
         }
 
         var n = _queue.Dequeue();
-        var e = S.Candidates[n];
+        var e = _candidates[n];
         e.Status = CandidateStatuses.Training;
         e.Attempts++;
         e.LeaseId = Guid.NewGuid().ToString("N");
@@ -188,16 +201,14 @@ public sealed class CampaignGrain(
         e.Epochs = _config.Child.Epochs;
         _running.Add(n);
         var leaseId = e.LeaseId;
-        Changed();
+        Changed(n);
+        // Nothing is stored on the lease path. The grant rides on the next write: a controller lost before then reloads
+        // the candidate as pending and leases it again; the first trainer's report is then stale and ignored, and the
+        // new one resumes from the candidate's checkpoint. The candidate grain learns of the lease in the background.
         string genotype;
         try
         {
-            await EnsureInitAsync(n);
-            genotype = await Candidate(n).MarkTraining(trainerId, e.Attempts);
-            // The grant itself is not stored before answering (it rides on the next write): a controller lost before
-            // then reloads the candidate as pending and leases it again; the first trainer's report is then stale and
-            // ignored, and the new one resumes from the candidate's checkpoint. Storing every grant cost a whole-state
-            // write per lease (bench/RESULTS.md, Cluster).
+            genotype = _genotypes.TryGetValue(n, out var json) ? json : e.PendingInit ?? (await Candidate(n).Get()).GenotypeJson;
         }
         catch
         {
@@ -212,6 +223,11 @@ public sealed class CampaignGrain(
         }
 
         Publish();
+        if (e.LeaseId == leaseId)
+        {
+            _ = MarkTrainingAsync(n, trainerId, e.Attempts);
+        }
+
         return e.LeaseId == leaseId
             ? new Lease(leaseId, Id, n, CandidateId(n), genotype, S.ConfigJson!, e.Attempts, _config.Seed * 1_000_003 + n, _config.Lease.Seconds)
             : null;
@@ -224,7 +240,7 @@ public sealed class CampaignGrain(
             return Task.FromResult(false);
         }
 
-        var e = S.Candidates[number];
+        var e = _candidates[number];
         e.ExpiresUtc = DateTime.UtcNow.AddSeconds(_config!.Lease.Seconds);
         e.Epoch = epoch;
         e.Epochs = epochs;
@@ -233,9 +249,11 @@ public sealed class CampaignGrain(
 
     public async Task<LeaseAck> Complete(string leaseId, int number, TrainingReport report)
     {
-        if (number >= 0 && number < S.Candidates.Count && S.Candidates[number] is { Status: CandidateStatuses.Done } d && d.LeaseId == leaseId)
+        if (number >= 0 && number < _candidates.Count && _candidates[number] is { Status: CandidateStatuses.Done } d && d.LeaseId == leaseId)
         {
-            await FlushAsync();
+            // A retry after a lost answer: store again whatever the first attempt may not have stored (idempotent).
+            var reusers = Enumerable.Range(0, _candidates.Count).Where(i => _candidates[i].CacheHitOf == number && _candidates[i].Status == CandidateStatuses.Done);
+            await Task.WhenAll(reusers.Select(x => RecordAsync(x, report, d.Reward, CandidateId(number))).Append(RecordAsync(number, report, d.Reward, null)).Append(FlushAsync()));
             return LeaseAck.Duplicate;
         }
 
@@ -245,20 +263,9 @@ public sealed class CampaignGrain(
         }
 
         var reward = RewardOf(report);
-        await Candidate(number).RecordResult(report, reward, null);
-        var e = S.Candidates[number];
-        if (e.Status == CandidateStatuses.Done && e.LeaseId == leaseId)
-        {
-            await FlushAsync();
-            return LeaseAck.Duplicate;
-        }
-
-        if (!IsCurrent(leaseId, number))
-        {
-            return await StaleAsync(leaseId, number, "completion");
-        }
-
+        var e = _candidates[number];
         _running.Remove(number);
+        _genotypes.Remove(number);
         e.Status = CandidateStatuses.Done;
         e.Epoch = report.Epochs;
         _done++;
@@ -268,7 +275,7 @@ public sealed class CampaignGrain(
         }
 
         ApplyReward(number, reward);
-        if (S.Best < 0 || reward > S.Candidates[S.Best].Reward)
+        if (S.Best < 0 || reward > _candidates[S.Best].Reward)
         {
             S.Best = number;
         }
@@ -276,24 +283,34 @@ public sealed class CampaignGrain(
         var waiters = _waiters.Remove(number, out var w) ? w : [];
         foreach (var waiter in waiters)
         {
-            var we = S.Candidates[waiter];
+            var we = _candidates[waiter];
             we.Status = CandidateStatuses.Done;
+            _genotypes.Remove(waiter);
             _done++;
             _cacheHits++;
             ApplyReward(waiter, reward);
+            Changed(waiter);
         }
 
-        Changed();
-        await Task.WhenAll(waiters.Select(async x =>
-        {
-            await EnsureInitAsync(x);
-            await Candidate(x).RecordResult(report, reward, CandidateId(number));
-        }));
-        await CheckCompletionAsync();
-        await FlushAsync();
+        Changed(number);
+        // The candidates' results and the controller's table are stored concurrently; the trainer is answered once
+        // both are (a failure is answered with an error, and the trainer's retry stores again, above).
+        await Task.WhenAll(waiters.Select(x => RecordAsync(x, report, reward, CandidateId(number))).Append(RecordAsync(number, report, reward, null)).Append(CompleteAndFlushAsync()));
         Publish();
         log.LogInformation("Campaign {CampaignId} candidate {CandidateId} done: reward {Reward:F4} by {Trainer} (attempt {Attempt})", Id, CandidateId(number), reward, report.TrainerId, e.Attempts);
         return LeaseAck.Accepted;
+    }
+
+    private async Task RecordAsync(int n, TrainingReport report, double reward, string? cacheHitOf)
+    {
+        await EnsureInitAsync(n);
+        await Candidate(n).RecordResult(report, reward, cacheHitOf);
+    }
+
+    private async Task CompleteAndFlushAsync()
+    {
+        await CheckCompletionAsync();
+        await FlushAsync();
     }
 
     public async Task<LeaseAck> Fail(string leaseId, int number, string reason)
@@ -303,9 +320,10 @@ public sealed class CampaignGrain(
             return await StaleAsync(leaseId, number, "failure");
         }
 
-        log.LogWarning("Campaign {CampaignId} candidate {CandidateId} attempt {Attempt} failed: {Reason}", Id, CandidateId(number), S.Candidates[number].Attempts, reason);
+        log.LogWarning("Campaign {CampaignId} candidate {CandidateId} attempt {Attempt} failed: {Reason}", Id, CandidateId(number), _candidates[number].Attempts, reason);
         await FailOrRequeueAsync(number, reason);
         await FlushAsync();
+        await WakeTrainersAsync();
         return LeaseAck.Accepted;
     }
 
@@ -316,6 +334,7 @@ public sealed class CampaignGrain(
             Requeue(number, penalty: false);
             Changed();
             await FlushAsync();
+            await WakeTrainersAsync();
             log.LogInformation("Campaign {CampaignId} candidate {CandidateId} given back by a draining trainer", Id, CandidateId(number));
         }
     }
@@ -349,7 +368,7 @@ public sealed class CampaignGrain(
     private string CandidateId(int n) => $"{Id}/{n:D5}";
 
     private bool IsCurrent(string leaseId, int number) =>
-        number >= 0 && number < S.Candidates.Count && S.Candidates[number] is { Status: CandidateStatuses.Training } e && e.LeaseId == leaseId;
+        number >= 0 && number < _candidates.Count && _candidates[number] is { Status: CandidateStatuses.Training } e && e.LeaseId == leaseId;
 
     private async Task<LeaseAck> StaleAsync(string leaseId, int number, string what)
     {
@@ -373,13 +392,14 @@ public sealed class CampaignGrain(
     /// <summary>Applies a candidate's reward to the strategy, once.</summary>
     private void ApplyReward(int n, double reward)
     {
-        var e = S.Candidates[n];
+        var e = _candidates[n];
         e.Reward = reward;
         if (!e.RewardApplied)
         {
             e.RewardApplied = true;
             _strategy!.Observe(e.SampleId, reward);
-            S.Rewards.Add(reward);
+            e.RewardSeq = _rewards.Count;
+            _rewards.Add(reward);
         }
     }
 
@@ -387,15 +407,15 @@ public sealed class CampaignGrain(
     {
         var p = _strategy!.Propose();
         var hash = p.Genotype.Hash;
-        var n = S.Candidates.Count;
+        var n = _candidates.Count;
         var e = new CandidateEntry { Hash = hash, SampleId = p.SampleId, PolicyVersion = p.PolicyVersion, PendingInit = GenotypeJson.SerializeCompact(p.Genotype) };
-        S.Candidates.Add(e);
+        _candidates.Add(e);
         var source = -1;
-        if (S.ByHash.TryGetValue(hash, out var s) && S.Candidates[s].Status != CandidateStatuses.Failed)
+        if (_byHash.TryGetValue(hash, out var s) && _candidates[s].Status != CandidateStatuses.Failed)
         {
             source = s;
             e.CacheHitOf = source;
-            var se = S.Candidates[source];
+            var se = _candidates[source];
             if (se.Status == CandidateStatuses.Done)
             {
                 e.Status = CandidateStatuses.Done;
@@ -410,15 +430,22 @@ public sealed class CampaignGrain(
         }
         else
         {
-            S.ByHash[hash] = n;
+            _byHash[hash] = n;
             _queue.Enqueue(n);
         }
 
-        Changed();
+        Changed(n);
+        if (source < 0 || e.Status != CandidateStatuses.Done)
+        {
+            _genotypes[n] = e.PendingInit!;
+            _ = InitInBackgroundAsync(n);
+            return;
+        }
+
         try
         {
             await EnsureInitAsync(n);
-            if (source >= 0 && e.Status == CandidateStatuses.Done && (await Candidate(source).Get()).Result is { } r)
+            if ((await Candidate(source).Get()).Result is { } r)
             {
                 await Candidate(n).RecordResult(r, e.Reward, CandidateId(source));
             }
@@ -430,15 +457,42 @@ public sealed class CampaignGrain(
         }
     }
 
+    /// <summary>Initialises a new candidate's grain off the lease path (retried at lease and completion if it fails).</summary>
+    private async Task InitInBackgroundAsync(int n)
+    {
+        try
+        {
+            await EnsureInitAsync(n);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.LogWarning("Campaign {CampaignId} candidate {CandidateId} not initialised yet: {Error}", Id, CandidateId(n), ex.Message);
+        }
+    }
+
+    /// <summary>Tells the candidate grain it is being trained (informational: the controller's table decides).</summary>
+    private async Task MarkTrainingAsync(int n, string trainerId, int attempt)
+    {
+        try
+        {
+            await EnsureInitAsync(n);
+            await Candidate(n).MarkTraining(trainerId, attempt);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.LogDebug("Campaign {CampaignId} candidate {CandidateId} not told of its lease: {Error}", Id, CandidateId(n), ex.Message);
+        }
+    }
+
     /// <summary>Gives the candidate grain its genotype if it does not have it yet.</summary>
     private async Task EnsureInitAsync(int n)
     {
-        var e = S.Candidates[n];
+        var e = _candidates[n];
         if (e.PendingInit is { } json)
         {
             await Candidate(n).Init(new CandidateInit(Id, n, e.Hash, json, e.PolicyVersion));
             e.PendingInit = null;
-            Changed();
+            Changed(n);
         }
     }
 
@@ -454,7 +508,7 @@ public sealed class CampaignGrain(
 
     private void Requeue(int n, bool penalty)
     {
-        var e = S.Candidates[n];
+        var e = _candidates[n];
         _running.Remove(n);
         e.Status = CandidateStatuses.Pending;
         e.LeaseId = null;
@@ -465,11 +519,13 @@ public sealed class CampaignGrain(
         }
 
         _queue.Enqueue(n);
+        _requeued = true;
+        Changed(n);
     }
 
     private async Task FailOrRequeueAsync(int n, string reason)
     {
-        var e = S.Candidates[n];
+        var e = _candidates[n];
         if (e.Attempts < _config!.Lease.MaxAttempts)
         {
             Requeue(n, penalty: true);
@@ -479,6 +535,7 @@ public sealed class CampaignGrain(
         }
 
         _running.Remove(n);
+        _genotypes.Remove(n);
         e.Status = CandidateStatuses.Failed;
         e.LeaseId = null;
         _failed++;
@@ -491,21 +548,22 @@ public sealed class CampaignGrain(
         {
             foreach (var w in waiters)
             {
-                S.Candidates[w].CacheHitOf = -1;
-                S.ByHash[S.Candidates[w].Hash] = w;
+                _candidates[w].CacheHitOf = -1;
+                _byHash[_candidates[w].Hash] = w;
                 _queue.Enqueue(w);
+                Changed(w);
             }
         }
 
-        Changed();
+        Changed(n);
         await Candidate(n).MarkFailed(reason);
         await CheckCompletionAsync();
     }
 
     private async Task CheckCompletionAsync()
     {
-        if (S.State != CampaignStates.Running || _config is null || S.Candidates.Count < _config.Budget.Candidates ||
-            _done + _failed < S.Candidates.Count)
+        if (S.State != CampaignStates.Running || _config is null || _candidates.Count < _config.Budget.Candidates ||
+            _done + _failed < _candidates.Count)
         {
             return;
         }
@@ -518,7 +576,7 @@ public sealed class CampaignGrain(
         await Broker.Register(Id, false);
         await UnregisterReminderAsync();
         Publish();
-        log.LogInformation("Campaign {CampaignId} completed: {Done} done, {Failed} failed, best {Best:F4}", Id, _done, _failed, S.Best >= 0 ? S.Candidates[S.Best].Reward : 0);
+        log.LogInformation("Campaign {CampaignId} completed: {Done} done, {Failed} failed, best {Best:F4}", Id, _done, _failed, S.Best >= 0 ? _candidates[S.Best].Reward : 0);
     }
 
     private async Task UnregisterReminderAsync()
@@ -539,15 +597,15 @@ public sealed class CampaignGrain(
     private async Task ExpireLeasesAsync()
     {
         var now = DateTime.UtcNow;
-        foreach (var n in _running.Where(n => S.Candidates[n].ExpiresUtc < now).ToArray())
+        foreach (var n in _running.Where(n => _candidates[n].ExpiresUtc < now).ToArray())
         {
-            if (!_running.Contains(n) || S.Candidates[n].ExpiresUtc >= now)
+            if (!_running.Contains(n) || _candidates[n].ExpiresUtc >= now)
             {
                 continue;
             }
 
-            log.LogWarning("Campaign {CampaignId} lease on candidate {CandidateId} held by {Trainer} expired", Id, CandidateId(n), S.Candidates[n].TrainerId);
-            await FailOrRequeueAsync(n, $"lease expired (trainer {S.Candidates[n].TrainerId})");
+            log.LogWarning("Campaign {CampaignId} lease on candidate {CandidateId} held by {Trainer} expired", Id, CandidateId(n), _candidates[n].TrainerId);
+            await FailOrRequeueAsync(n, $"lease expired (trainer {_candidates[n].TrainerId})");
         }
 
         if (_writer!.Dirty)
@@ -555,6 +613,8 @@ public sealed class CampaignGrain(
             await FlushAsync();
             Publish();
         }
+
+        await WakeTrainersAsync();
 
         await CheckCompletionAsync();
     }
@@ -592,13 +652,26 @@ public sealed class CampaignGrain(
         _running.Clear();
         _waiters.Clear();
         _done = _failed = _cacheHits = 0;
+        _byHash.Clear();
+        S.Best = -1;
+        _rewards = _candidates.Where(e => e.RewardSeq >= 0).OrderBy(e => e.RewardSeq).Select(e => e.Reward).ToList();
         var now = DateTime.UtcNow;
-        for (var n = 0; n < S.Candidates.Count; n++)
+        for (var n = 0; n < _candidates.Count; n++)
         {
-            var e = S.Candidates[n];
+            var e = _candidates[n];
+            if (e.CacheHitOf < 0)
+            {
+                _byHash[e.Hash] = n; // the latest candidate that trains a hash itself (an earlier one failed)
+            }
+
             switch (e.Status)
             {
                 case CandidateStatuses.Done:
+                    if (e.CacheHitOf < 0 && (S.Best < 0 || e.Reward > _candidates[S.Best].Reward))
+                    {
+                        S.Best = n;
+                    }
+
                     _done++;
                     _cacheHits += e.CacheHitOf >= 0 ? 1 : 0;
                     break;
@@ -629,18 +702,36 @@ public sealed class CampaignGrain(
 
     private void Changed() => _writer!.Changed();
 
+    /// <summary>Tells the broker when work went back to the queue, so waiting trainers take it at once.</summary>
+    private async Task WakeTrainersAsync()
+    {
+        if (_requeued && S.State == CampaignStates.Running)
+        {
+            _requeued = false;
+            await Broker.WorkAvailable();
+        }
+    }
+
+    /// <summary>Records a change of candidate <paramref name="n"/>'s entry (its page is written with the next flush).</summary>
+    private void Changed(int n)
+    {
+        _pages!.Touch(n);
+        _writer!.Changed();
+    }
+
     private Task FlushAsync() => _writer!.FlushAsync();
 
     private async Task WriteAsync()
     {
-        if (_strategy is not null)
-        {
-            S.Strategy = _strategy.Save();
-        }
-
         try
         {
-            await state.WriteStateAsync();
+            // One instant's state: the controller's fields and strategy bytes, and the changed pages (copied now). The
+            // pages are written first; the state that names them is the commit.
+            var header = S.Copy();
+            header.Strategy = _strategy?.Save() ?? S.Strategy;
+            S.PageSlots = header.PageSlots = await _pages!.WriteChangedAsync(_candidates, S.PageSlots);
+            _stored.State = header;
+            await _storage!.WriteStateAsync(StateName, this.GetGrainId(), _stored);
         }
         catch (Exception ex)
         {
@@ -660,19 +751,19 @@ public sealed class CampaignGrain(
             return;
         }
 
-        var pending = S.Candidates.Count - _done - _failed - _running.Count + (_config.Budget.Candidates - S.Candidates.Count);
+        var pending = _candidates.Count - _done - _failed - _running.Count + (_config.Budget.Candidates - _candidates.Count);
         metrics.Publish(Id, new CampaignGauges(
             S.State == CampaignStates.Running ? pending : 0, _running.Count, _done, _failed, _cacheHits,
-            S.Best >= 0 ? S.Candidates[S.Best].Reward : 0, _strategy?.PolicyVersion ?? 0, S.State == CampaignStates.Running));
+            S.Best >= 0 ? _candidates[S.Best].Reward : 0, _strategy?.PolicyVersion ?? 0, S.State == CampaignStates.Running));
     }
 
     private CampaignStatus Status()
     {
         var config = _config!;
-        var proposed = S.Candidates.Count;
-        var best = S.Best >= 0 ? S.Candidates[S.Best] : null;
-        var recent = S.Rewards.Skip(Math.Max(0, S.Rewards.Count - MovingAverageWindow)).ToArray();
-        var trainers = _running.Select(n => (n, e: S.Candidates[n]))
+        var proposed = _candidates.Count;
+        var best = S.Best >= 0 ? _candidates[S.Best] : null;
+        var recent = _rewards.Skip(Math.Max(0, _rewards.Count - MovingAverageWindow)).ToArray();
+        var trainers = _running.Select(n => (n, e: _candidates[n]))
             .Select(x => new TrainerActivity(x.e.TrainerId ?? "?", CandidateId(x.n), x.e.Epoch, x.e.Epochs, x.e.LeasedUtc))
             .OrderBy(t => t.TrainerId, StringComparer.Ordinal).ToArray();
         return new CampaignStatus(

@@ -1,8 +1,9 @@
 namespace NasNet.Grains.Campaigns;
 
 /// <summary>
-/// The persisted state of a campaign controller: config, strategy bytes, one compact entry per candidate, reward
-/// history and counters. Stored with the Orleans binary serializer (see the silo's storage setup).
+/// The persisted state of a campaign controller: config, strategy bytes, counters and the current slot of each page of
+/// the candidate table (the table itself is stored in pages, see <see cref="CampaignPages"/>). Stored with the Orleans
+/// binary serializer (see the silo's storage setup).
 /// </summary>
 [GenerateSerializer, Alias("NasNet.CampaignState")]
 public sealed class CampaignState
@@ -13,13 +14,6 @@ public sealed class CampaignState
 
     [Id(2)] public byte[]? Strategy { get; set; }
 
-    [Id(3)] public List<CandidateEntry> Candidates { get; set; } = [];
-
-    /// <summary>Canonical hash to the candidate that trains it (for cache hits).</summary>
-    [Id(4)] public Dictionary<string, int> ByHash { get; set; } = [];
-
-    /// <summary>Rewards in the order they were applied.</summary>
-    [Id(5)] public List<double> Rewards { get; set; } = [];
 
     [Id(6)] public DateTime StartedUtc { get; set; }
 
@@ -34,6 +28,12 @@ public sealed class CampaignState
     [Id(10)] public int StaleReports { get; set; }
 
     [Id(11)] public int Best { get; set; } = -1;
+
+    /// <summary>The committed slot (0 or 1) of each page of the candidate table.</summary>
+    [Id(12)] public List<int> PageSlots { get; set; } = [];
+
+    /// <summary>A shallow copy (every field is a value, a string or an array replaced whole).</summary>
+    public CampaignState Copy() => (CampaignState)MemberwiseClone();
 }
 
 /// <summary>One candidate as the controller tracks it (details live in its candidate grain).</summary>
@@ -70,7 +70,13 @@ public sealed class CandidateEntry
     /// <summary>The genotype JSON until the candidate grain has it (its Init failed, e.g. storage down).</summary>
     [Id(13)] public string? PendingInit { get; set; }
 
+    /// <summary>The position of this candidate's reward in the order rewards were applied, or -1.</summary>
+    [Id(14)] public int RewardSeq { get; set; } = -1;
+
     /// <summary>In memory only: when the current lease expires.</summary>
     [NonSerialized]
     public DateTime ExpiresUtc;
+
+    /// <summary>A copy of the entry as it is now.</summary>
+    public CandidateEntry Copy() => (CandidateEntry)MemberwiseClone();
 }

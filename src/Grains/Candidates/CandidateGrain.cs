@@ -62,18 +62,18 @@ public sealed class CandidateGrain(
         await WriteAsync();
     }
 
-    public async Task<string> MarkTraining(string trainerId, int attempt)
+    public Task<string> MarkTraining(string trainerId, int attempt)
     {
         var init = S.Init ?? throw new InvalidOperationException($"candidate {this.GetPrimaryKeyString()} was never initialised");
         if (S.Status != CandidateStatuses.Done)
         {
+            // Not stored: the controller's table decides who trains what; a result or failure is stored.
             S.Status = CandidateStatuses.Training;
             S.TrainerId = trainerId;
             S.Attempts = attempt;
-            await WriteAsync();
         }
 
-        return init.GenotypeJson;
+        return Task.FromResult(init.GenotypeJson);
     }
 
     public async Task MarkPending(string reason)

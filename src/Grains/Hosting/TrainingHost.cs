@@ -60,7 +60,6 @@ public sealed class TrainingHost(
     {
         var trainerId = $"{silo.Name}/{slot}";
         var trainer = grains.GetGrain<ITrainerGrain>(trainerId);
-        var idle = TimeSpan.FromMilliseconds(20);
         while (!stop.IsCancellationRequested)
         {
             Lease? lease;
@@ -82,12 +81,10 @@ public sealed class TrainingHost(
 
             if (lease is null)
             {
-                await Delay(idle, stop);
-                idle = TimeSpan.FromMilliseconds(Math.Min(idle.TotalMilliseconds * 2, 1000));
+                await Delay(TimeSpan.FromMilliseconds(20), stop); // the broker already waited for work
                 continue;
             }
 
-            idle = TimeSpan.FromMilliseconds(20);
             metrics.SlotBusy(true);
             try
             {
@@ -177,7 +174,7 @@ public sealed class TrainingHost(
             metrics.Overhead((System.Diagnostics.Stopwatch.GetElapsedTime(requested, trainingStarted) + System.Diagnostics.Stopwatch.GetElapsedTime(trainingEnded)).TotalSeconds);
             if (ack is LeaseAck.Accepted or LeaseAck.Duplicate)
             {
-                await TryAsync(() => checkpoints.DeleteAsync(lease.CandidateId));
+                _ = TryAsync(() => checkpoints.DeleteAsync(lease.CandidateId)); // off the path to the next lease
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !lost)

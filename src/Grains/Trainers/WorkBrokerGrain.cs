@@ -22,8 +22,12 @@ public sealed class WorkBrokerGrain(
     [PersistentState("broker", "nasnet")] IPersistentState<BrokerState> state,
     ILogger<WorkBrokerGrain> log) : Grain, IWorkBrokerGrain
 {
+    /// <summary>How long a lease request waits for work before answering null (well inside the call timeout).</summary>
+    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(2);
+
     private StateWriter? _writer;
     private int _cursor;
+    private TaskCompletionSource _work = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -66,9 +70,32 @@ public sealed class WorkBrokerGrain(
             _writer!.Changed();
             await _writer.FlushAsync();
         }
+
+        if (active)
+        {
+            await WorkAvailable();
+        }
     }
 
     public async Task<Lease?> Lease(string trainerId)
+    {
+        var signal = _work.Task;
+        if (await TryLeaseAsync(trainerId) is { } lease)
+        {
+            return lease;
+        }
+
+        await Task.WhenAny(signal, Task.Delay(IdleWait));
+        return signal.IsCompleted ? await TryLeaseAsync(trainerId) : null;
+    }
+
+    public Task WorkAvailable()
+    {
+        Interlocked.Exchange(ref _work, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    private async Task<Lease?> TryLeaseAsync(string trainerId)
     {
         var active = state.State.Active.ToArray();
         if (active.Length == 0)

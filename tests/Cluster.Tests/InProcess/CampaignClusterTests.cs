@@ -84,8 +84,9 @@ public sealed class CampaignClusterTests : IDisposable
         await using var cluster = await TestClusters.DeployAsync(_redis);
         var grains = cluster.Client;
         var campaign = grains.GetGrain<ICampaignGrain>("kill-controller");
-        await campaign.Start(TestClusters.Config(30, epochs: 2, secondsPerEpoch: 0.15, leaseSeconds: 2));
-        var before = await Wait.Until(campaign.GetStatus, st => st.Completed >= 8, TimeSpan.FromMinutes(1), "8 candidates done");
+        // 160 candidates: the controller's table spans three stored pages (CampaignPages.PageSize = 64).
+        await campaign.Start(TestClusters.Config(160, epochs: 2, secondsPerEpoch: 0.05, leaseSeconds: 2));
+        var before = await Wait.Until(campaign.GetStatus, st => st.Completed >= 70, TimeSpan.FromMinutes(1), "70 candidates done");
         var host = cluster.Silos.First(h => h.SiloAddress.ToString() == before.Host);
 
         await cluster.KillSiloAsync(host);
@@ -93,10 +94,11 @@ public sealed class CampaignClusterTests : IDisposable
 
         Assert.NotEqual(before.Host, s.Host);
         Assert.Equal(CampaignStates.Completed, s.State);
-        Assert.Equal((30, 0), (s.Completed, s.Failed));
-        Assert.Equal(30, s.RewardsApplied);
+        Assert.Equal((160, 0), (s.Completed, s.Failed));
+        Assert.Equal(160, s.RewardsApplied);
         Assert.True(s.Completed >= before.Completed);
-        await TestClusters.AssertEveryCandidateOnceAsync(grains, "kill-controller", 30);
+        var views = await TestClusters.AssertEveryCandidateOnceAsync(grains, "kill-controller", 160);
+        Assert.Equal(views.Max(v => v.Reward), s.BestAccuracy);
     }
 
     [Fact]
