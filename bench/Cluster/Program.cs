@@ -62,14 +62,16 @@ if (mode is "utilisation" or "all")
     foreach (var phase in new[] { "cold", "warm" })
     {
         var id = $"utilisation-{phase}";
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var s = await Run(cluster, id, candidates: 64 * 10, epochs: 1, secondsPerEpoch: 1);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         var rows = await cluster.Client.GetGrain<ICampaignGrain>(id).GetCandidates();
         var views = await Task.WhenAll(rows.Select(r => cluster.Client.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
         var busy = views.Sum(v => v.Result!.Seconds);
         var slots = 64;
         var makespan = (s.EndedUtc!.Value - s.StartedUtc).TotalSeconds;
         var ideal = Math.Ceiling(640.0 / slots) * 1.0;
-        Console.WriteLine(string.Create(inv, $"(b) utilisation ({phase}), 3 silos (22+22+20 = {slots} slots), 640 x 1 s trainings: makespan {makespan:F2} s (ideal {ideal:F0} s), busy {busy:F1} slot-s, utilisation {busy / (slots * makespan) * 100:F1} % (of slot-time), {ideal / makespan * 100:F1} % of the ideal makespan"));
+        Console.WriteLine(string.Create(inv, $"(b) utilisation ({phase}), 3 silos (22+22+20 = {slots} slots), 640 x 1 s trainings: makespan {makespan:F2} s (ideal {ideal:F0} s), busy {busy:F1} slot-s, utilisation {busy / (slots * makespan) * 100:F1} % (of slot-time), {ideal / makespan * 100:F1} % of the ideal makespan; process CPU {cpu.TotalMilliseconds / 640:F2} ms per candidate ({cpu.TotalSeconds / makespan:F2} of {Environment.ProcessorCount} cores)"));
     }
 
     await cluster.DisposeAsync();
