@@ -5,8 +5,8 @@ using NasNet.Core.SearchSpace;
 using NasNet.Core.Training;
 using TorchSharp;
 
-// Trains sampled candidates one after another on S threads in one process (as a CPU silo's slots do) and prints the
-// process RSS after each: a long campaign must not grow without bound.
+// Trains sampled candidates one after another on S slot threads in one process (as a CPU silo's slots do) and prints
+// the process RSS after each: a long campaign must not grow without bound.
 var options = new Dictionary<string, string>
 {
     ["candidates"] = "24", ["slots"] = "2", ["cells"] = "1", ["filters"] = "96", ["subset"] = "256",
@@ -47,35 +47,30 @@ var done = 0;
 var clock = Stopwatch.StartNew();
 Console.WriteLine($"{"n",4} {"outcome",-10} {"val",6} {"s",6} {"rss MiB",9} {"gc MiB",7}");
 Console.WriteLine($"{0,4} {"start",-10} {"",6} {"",6} {Rss(),9:F0} {GC.GetTotalMemory(false) >> 20,7}");
-// One new thread per training with at most S at once, as the silo's TrainingHost runs them (LongRunning tasks).
-using var slots = new SemaphoreSlim(Int("slots"));
-var running = new List<Task>();
-while (jobs.TryDequeue(out var job))
+// One long-lived thread per slot, each training one candidate after another, as the silo's TrainingHost runs them.
+var threads = Enumerable.Range(0, Int("slots")).Select(i => new Thread(() =>
 {
-    await slots.WaitAsync();
-    running.Add(Task.Factory.StartNew(
-        () =>
+    while (true)
+    {
+        CandidateJob? job;
+        lock (gate)
         {
-            try
+            if (!jobs.TryDequeue(out job))
             {
-                var r = trainer.Train(job, null, (_, _) => { }, null, CancellationToken.None);
-                lock (gate)
-                {
-                    done++;
-                    Console.WriteLine($"{done,4} {r.Outcome,-10} {r.ValidationAccuracy,6:F3} {r.Seconds,6:F1} {Rss(),9:F0} {GC.GetTotalMemory(false) >> 20,7}");
-                }
+                return;
             }
-            finally
-            {
-                slots.Release();
-            }
-        },
-        CancellationToken.None,
-        TaskCreationOptions.LongRunning,
-        TaskScheduler.Default));
-}
+        }
 
-await Task.WhenAll(running);
+        var r = trainer.Train(job, null, (_, _) => { }, null, CancellationToken.None);
+        lock (gate)
+        {
+            done++;
+            Console.WriteLine($"{done,4} {r.Outcome,-10} {r.ValidationAccuracy,6:F3} {r.Seconds,6:F1} {Rss(),9:F0} {GC.GetTotalMemory(false) >> 20,7}");
+        }
+    }
+}) { Name = $"slot-{i}" }).ToList();
+threads.ForEach(t => t.Start());
+threads.ForEach(t => t.Join());
 Console.WriteLine($"done {done} candidates in {clock.Elapsed.TotalSeconds:F0} s; peak RSS {Peak():F0} MiB");
 return 0;
 

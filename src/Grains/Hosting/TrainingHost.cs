@@ -12,7 +12,7 @@ namespace NasNet.Grains.Hosting;
 
 /// <summary>
 /// The silo's training host: one loop per training slot, started when the silo becomes active. Each loop pulls a
-/// lease through its trainer grain, trains on a dedicated thread (never on the Orleans scheduler, never inside a
+/// lease through its trainer grain, trains on the slot's own thread (never on the Orleans scheduler, never inside a
 /// grain call), renews the lease while training, checkpoints at every epoch boundary, and reports the result by grain
 /// call until acknowledged. When the silo stops, running trainings are cancelled (their last epoch checkpoint stays)
 /// and their leases are given back before the silo leaves the cluster.
@@ -60,6 +60,7 @@ public sealed class TrainingHost(
     {
         var trainerId = $"{silo.Name}/{slot}";
         var trainer = grains.GetGrain<ITrainerGrain>(trainerId);
+        using var thread = new SlotThread($"nasnet-slot-{slot}");
         while (!stop.IsCancellationRequested)
         {
             Lease? lease;
@@ -88,7 +89,7 @@ public sealed class TrainingHost(
             metrics.SlotBusy(true);
             try
             {
-                await RunLeaseAsync(trainerId, trainer, lease, requested, stop);
+                await RunLeaseAsync(trainerId, trainer, thread, lease, requested, stop);
             }
             finally
             {
@@ -97,7 +98,7 @@ public sealed class TrainingHost(
         }
     }
 
-    private async Task RunLeaseAsync(string trainerId, ITrainerGrain trainer, Lease lease, long requested, CancellationToken stop)
+    private async Task RunLeaseAsync(string trainerId, ITrainerGrain trainer, SlotThread thread, Lease lease, long requested, CancellationToken stop)
     {
         using var leaseCts = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var lost = false;
@@ -147,7 +148,7 @@ public sealed class TrainingHost(
 
             var epochWatch = System.Diagnostics.Stopwatch.StartNew();
             var trainingStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            var result = await Task.Factory.StartNew(
+            var result = await thread.Run(
                 () => impl.Train(job, checkpoint?.Data, (e, bytes) =>
                 {
                     SaveCheckpoint(lease.CandidateId, new Checkpoint(e, bytes));
@@ -155,7 +156,7 @@ public sealed class TrainingHost(
                     metrics.Epoch(epochWatch.Elapsed.TotalSeconds, 0);
                     epochWatch.Restart();
                 }, new EpochMetrics(metrics), leaseCts.Token),
-                leaseCts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                leaseCts.Token);
             var trainingEnded = System.Diagnostics.Stopwatch.GetTimestamp();
             await leaseCts.CancelAsync();
             await renewals;

@@ -5,9 +5,9 @@ using NasNet.Core.Training;
 namespace NasNet.Core.Tests.Training;
 
 /// <summary>
-/// A CPU silo trains one candidate after another, each on a fresh thread: its resident memory must not grow with the
-/// number of candidates (before <c>TorchRuntime.ReleaseFreeMemory</c>, 6 of these grew RSS by about 1 GB, and the
-/// 16-candidate demo was OOM-killed at 24 GB).
+/// A CPU silo trains one candidate after another: its resident memory must not grow with the number of candidates,
+/// even with a fresh thread per training, the worst case (the silo keeps one thread per slot). Before
+/// <c>TorchRuntime.ReleaseFreeMemory</c>, 6 of these grew RSS by about 1 GB, and a demo was OOM-killed at 24 GB.
 /// </summary>
 [Collection(TorchTrainingCollection.Name)]
 public class TrainingMemoryTests
