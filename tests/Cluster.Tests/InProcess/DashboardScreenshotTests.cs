@@ -16,15 +16,7 @@ public sealed class DashboardScreenshotTests
     [Fact]
     public async Task Dashboard_RendersOurGrainsInHeadlessChromium()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["NasNet:SiloPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture),
-            ["NasNet:GatewayPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture),
-            ["NasNet:DashboardPort"] = "0",
-            ["NasNet:ClusterId"] = "dashboard-test",
-            ["NasNet:Slots"] = "1",
-        };
-        await using var silo = await EmbeddedSilo.StartAsync(settings);
+        await using var silo = await TestClusters.StartEmbeddedAsync("dashboard-test");
         using var http = new HttpClient { BaseAddress = new Uri(silo.HttpAddress!), Timeout = TimeSpan.FromSeconds(30) };
         Assert.StartsWith("http://127.0.0.1:", silo.HttpAddress);
 

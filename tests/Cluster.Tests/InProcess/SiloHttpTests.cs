@@ -11,15 +11,7 @@ public sealed class SiloHttpTests
     [Fact]
     public async Task Metrics_PendingWork_MovesAsACampaignRunsAndDashboardAnswers()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["NasNet:SiloPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture),
-            ["NasNet:GatewayPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture),
-            ["NasNet:DashboardPort"] = "0",
-            ["NasNet:ClusterId"] = "http-test",
-            ["NasNet:Slots"] = "1",
-        };
-        await using var silo = await EmbeddedSilo.StartAsync(settings);
+        await using var silo = await TestClusters.StartEmbeddedAsync("http-test");
         using var http = new HttpClient { BaseAddress = new Uri(silo.HttpAddress!), Timeout = TimeSpan.FromSeconds(30) };
 
         Assert.Equal("ok", await http.GetStringAsync("/health"));

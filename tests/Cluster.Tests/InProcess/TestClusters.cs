@@ -29,6 +29,16 @@ public static class TestClusters
         return cluster;
     }
 
+    /// <summary>An embedded silo (the client's in-process mode) on free loopback ports, HTTP on a free port, 1 slot.</summary>
+    public static Task<EmbeddedSilo> StartEmbeddedAsync(string clusterId) => EmbeddedSilo.StartAsync(new Dictionary<string, string?>
+    {
+        ["NasNet:SiloPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["NasNet:GatewayPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["NasNet:DashboardPort"] = "0",
+        ["NasNet:ClusterId"] = clusterId,
+        ["NasNet:Slots"] = "1",
+    });
+
     /// <summary>A simulated campaign config.</summary>
     public static string Config(int candidates, int epochs, double secondsPerEpoch, double leaseSeconds = 3, string strategy = "random", int seed = 1) =>
         $$"""
