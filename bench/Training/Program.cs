@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 var options = new Dictionary<string, int>
 {
     ["threads"] = 1, ["cells"] = 2, ["filters"] = 96, ["image"] = 32, ["channels"] = 3, ["batch"] = 64,
-    ["warmup"] = 5, ["steps"] = 30, ["seed"] = 1, ["forward-only"] = 0,
+    ["warmup"] = 5, ["steps"] = 30, ["seed"] = 1, ["forward-only"] = 0, ["onednn"] = 0,
 };
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
@@ -27,6 +27,12 @@ for (var i = 0; i + 1 < args.Length; i += 2)
 }
 
 var malloc = TorchRuntime.TuneMalloc();
+// As the product trains (TorchCandidateTrainer): NNPACK off, and oneDNN off unless --onednn 1 (NASNET_ONEDNN=1).
+NasNet.Core.Training.CpuKernels.DisableNnpack();
+if (options["onednn"] == 0)
+{
+    NasNet.Core.Training.CpuKernels.DisableOneDnn();
+}
 torch.set_num_threads(options["threads"]);
 torch.manual_seed(options["seed"]);
 var config = (NetworkConfig.Cifar with
@@ -90,7 +96,7 @@ var mainCpu = ThreadCpu.Seconds() - mainStart;
 var images = batch * options["steps"];
 // images_per_s: wall clock; cpu_images_per_s: per CPU-second of the process (robust on a shared, loaded machine).
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"torchsharp threads={torch.get_num_threads()} params={parameters} shapes={digest} images_per_s={images / elapsed:F2} cpu_images_per_s={images / cpu:F2} step_ms={1000 * elapsed / options["steps"]:F1} cpu_s={cpu:F2} main_thread_cpu_s={mainCpu:F2} loss={lossValue:F4} mallopt={malloc}"));
+    $"torchsharp threads={torch.get_num_threads()} params={parameters} shapes={digest} images_per_s={images / elapsed:F2} cpu_images_per_s={images / cpu:F2} step_ms={1000 * elapsed / options["steps"]:F1} cpu_s={cpu:F2} main_thread_cpu_s={mainCpu:F2} loss={lossValue:F4} mallopt={malloc} onednn={options["onednn"]}"));
 foreach (var t in xs.Concat(ys))
 {
     t.Dispose();

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROUNDS=${ROUNDS:-5}; STEPS=${STEPS:-20}; WARMUP=${WARMUP:-3}; THREADS=${THREADS:-"1 2"}
+# ONEDNN=0 (default): TorchSharp as the product trains, oneDNN off (see bench/RESULTS.md); ONEDNN=1: libtorch's default.
+ONEDNN=${ONEDNN:-0}
 PYTHON=${PYTHON:-/usr/bin/python3}
 # Both sides use OpenMP (libgomp). Its default spin-waiting collapses 2-thread runs when other processes share the
 # cores (measured: 2-9 img/s instead of 30-55 on this 2-core machine); passive waiting, the same for both, avoids it.
@@ -25,7 +27,7 @@ summary=()
 for t in $THREADS; do
   cs=(); py=(); csc=(); pyc=(); ratios=()
   for r in $(seq 1 "$ROUNDS"); do
-    a=$(dotnet "$cs_dll" --threads "$t" "${common[@]}")
+    a=$(dotnet "$cs_dll" --threads "$t" --onednn "$ONEDNN" "${common[@]}")
     b=$("$PYTHON" nasnet_torch.py --threads "$t" "${common[@]}")
     echo "threads=$t round=$r | $a"
     echo "threads=$t round=$r | $b"
