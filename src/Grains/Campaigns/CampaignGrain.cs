@@ -729,12 +729,14 @@ public sealed class CampaignGrain(
             // pages are written first; the state that names them is the commit.
             var header = S.Copy();
             header.Strategy = _strategy?.Save() ?? S.Strategy;
-            S.PageSlots = header.PageSlots = await _pages!.WriteChangedAsync(_candidates, S.PageSlots);
+            header.PageSlots = await _pages!.WriteChangedAsync(_candidates, S.PageSlots);
             _stored.State = header;
             await _storage!.WriteStateAsync(StateName, this.GetGrainId(), _stored);
+            S.PageSlots = header.PageSlots; // committed
         }
         catch (Exception ex)
         {
+            _pages!.TouchAll(_candidates.Count); // not committed: a retry stores every page again
             // The stored etag is unknown now (a timed-out write may have landed, or someone else wrote): start over
             // from storage. Nothing unstored was acknowledged, so trainers retry and leases re-drive the rest.
             log.LogWarning("Campaign {CampaignId}: state not stored ({Error}); reloading from storage", Id, ex.Message);

@@ -40,8 +40,8 @@ internal sealed class CampaignPages(IGrainStorage storage, GrainId grain)
     }
 
     /// <summary>
-    /// Writes every changed page of <paramref name="entries"/> to its spare slot and returns the slots to commit in the
-    /// controller's state. On failure the pages stay marked as changed.
+    /// Writes every changed page of <paramref name="entries"/> (copied now) to its spare slot and returns the slots to
+    /// commit in the controller's state. On failure the pages stay marked as changed.
     /// </summary>
     public async Task<List<int>> WriteChangedAsync(IReadOnlyList<CandidateEntry> entries, IReadOnlyList<int> slots)
     {
@@ -59,9 +59,8 @@ internal sealed class CampaignPages(IGrainStorage storage, GrainId grain)
             }
 
             next[k] = slot;
-            var record = Record(k, slot);
-            record.State = new CampaignPage { Entries = entries.Skip(start).Take(Math.Min(PageSize, entries.Count - start)).Select(e => e.Copy()).ToList() };
-            writes.Add(storage.WriteStateAsync(Name(k, slot), grain, record));
+            var page = new CampaignPage { Entries = entries.Skip(start).Take(Math.Min(PageSize, entries.Count - start)).Select(e => e.Copy()).ToList() };
+            writes.Add(WriteAsync(k, slot, page));
         }
 
         try
@@ -77,7 +76,31 @@ internal sealed class CampaignPages(IGrainStorage storage, GrainId grain)
         return next;
     }
 
+    /// <summary>Marks every page as changed (after a commit that failed: the next write stores them all again).</summary>
+    public void TouchAll(int entries)
+    {
+        for (var n = 0; n < entries; n += PageSize)
+        {
+            Touch(n);
+        }
+    }
+
     private async Task ReadAsync(int page, int slot) => await storage.ReadStateAsync(Name(page, slot), grain, Record(page, slot));
+
+    private async Task WriteAsync(int page, int slot, CampaignPage state)
+    {
+        if (!_records.TryGetValue((page, slot), out var record))
+        {
+            // Not read at activation: a page past the committed table, possibly left by a write that was never
+            // committed (the controller was lost in between). Learn its version before overwriting it.
+            record = new GrainState<CampaignPage>(new CampaignPage());
+            await storage.ReadStateAsync(Name(page, slot), grain, record);
+            _records[(page, slot)] = record;
+        }
+
+        record.State = state;
+        await storage.WriteStateAsync(Name(page, slot), grain, record);
+    }
 
     private GrainState<CampaignPage> Record(int page, int slot)
     {

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using NasNet.Cluster.Tests.Infrastructure;
+using NasNet.Grains.Campaigns;
+using Orleans.Storage;
 
 namespace NasNet.Cluster.Tests.InProcess;
 
@@ -163,5 +166,24 @@ public sealed class CampaignClusterTests : IDisposable
         Assert.Equal(s.RewardsApplied, after.RewardsApplied);
         Assert.Equal(s.BestAccuracy, after.BestAccuracy);
         Assert.Equal(2, after.StaleReports);
+    }
+
+    [Fact]
+    public async Task Campaign_UncommittedPageLeftInStorage_IsOverwrittenAndTheCampaignCompletes()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis, silos: 1, slots: 2);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("leftover");
+        // A controller lost between writing a new page and committing it leaves the page's record behind, with a
+        // version the next activation does not know.
+        var storage = cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>("nasnet");
+        var leftover = new GrainState<CampaignPage>(new CampaignPage { Entries = [new CandidateEntry { Hash = "uncommitted" }] });
+        await storage.WriteStateAsync("campaign-page-0-0", campaign.GetGrainId(), leftover);
+
+        await campaign.Start(TestClusters.Config(10, 1, 0));
+        var s = await TestClusters.WaitDoneAsync(grains, "leftover", TimeSpan.FromSeconds(60));
+
+        Assert.Equal((CampaignStates.Completed, 10, 10), (s.State, s.Completed, s.RewardsApplied));
+        await TestClusters.AssertEveryCandidateOnceAsync(grains, "leftover", 10);
     }
 }
