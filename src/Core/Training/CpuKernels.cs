@@ -12,8 +12,11 @@ namespace NasNet.Core.Training;
 /// console and logs; the normal path is used anyway.</item>
 /// <item><b>oneDNN (MKLDNN)</b>: measured here (libtorch 2.10 CPU, AMD EPYC), with it on the first backward pass of
 /// many sampled NASNet cells (concat combines feeding depthwise/pointwise convolutions of odd widths) returned NaN
-/// gradients — 9 of 12 random genotypes diverged — while with it off all 12 train, at a similar speed. Anomaly mode
-/// (which keeps extra tensors alive) hides it: a kernel bug, not a model bug.</item>
+/// gradients — 6 to 9 of 12 random genotypes, varying from run to run — while with it off all 12 train. Cause:
+/// oneDNN's blocked layout pads channels to a multiple of 16 (8 on AVX2) and its convolutions read that padding
+/// unwritten, so leftover heap bytes that happen to be inf/NaN poison the output (forward when the input channels are
+/// not a multiple of the block, backward when the output channels are not). Turning it off costs 19 % of training
+/// speed at 1 thread and 43 % at 2 (bench/RESULTS.md, Training throughput).</item>
 /// </list>
 /// </summary>
 public static partial class CpuKernels
