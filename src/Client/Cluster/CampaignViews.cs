@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
 using Spectre.Console;
 
@@ -207,10 +208,10 @@ public static class CampaignViews
             await File.WriteAllTextAsync(path, GenotypeJson.Serialize(genotype));
             written.Add(path);
             path = Path.Combine(dir, "best-normal.svg");
-            await File.WriteAllTextAsync(path, CellSvg.Draw(genotype.Normal, "normal cell"));
+            await File.WriteAllTextAsync(path, CellDiagram.ToSvg(genotype.Normal, "best normal cell"));
             written.Add(path);
             path = Path.Combine(dir, "best-reduction.svg");
-            await File.WriteAllTextAsync(path, CellSvg.Draw(genotype.Reduction, "reduction cell"));
+            await File.WriteAllTextAsync(path, CellDiagram.ToSvg(genotype.Reduction, "best reduction cell"));
             written.Add(path);
             if (await grains.GetGrain<ICandidateGrain>(best[0].CandidateId).GetWeights() is { } weights)
             {
