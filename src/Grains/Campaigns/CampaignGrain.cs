@@ -58,7 +58,7 @@ public sealed class CampaignGrain(
         _state = (_stored.State ?? new CampaignState()).Copy();
         if (S.ConfigJson is not null)
         {
-            _candidates = await _pages.LoadAsync(S.PageSlots);
+            _candidates = await _pages.LoadAsync(S.Pages);
             _config = CampaignConfig.Parse(S.ConfigJson);
             _strategy = S.Strategy is null
                 ? SearchStrategies.Create(_config.Strategy, CellSearchSpace.Default, _config.Seed)
@@ -729,10 +729,11 @@ public sealed class CampaignGrain(
             // pages are written first; the state that names them is the commit.
             var header = S.Copy();
             header.Strategy = _strategy?.Save() ?? S.Strategy;
-            header.PageSlots = await _pages!.WriteChangedAsync(_candidates, S.PageSlots);
+            header.Pages = await _pages!.WriteChangedAsync(_candidates, S.Pages);
             _stored.State = header;
             await _storage!.WriteStateAsync(StateName, this.GetGrainId(), _stored);
-            S.PageSlots = header.PageSlots; // committed
+            S.Pages = header.Pages; // committed
+            _pages.Committed();
         }
         catch (Exception ex)
         {

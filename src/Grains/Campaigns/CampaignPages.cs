@@ -16,65 +16,23 @@ public sealed class CampaignPage
 /// the 11 ms overhead per candidate at 3,000 candidates, and grow with the campaign).
 /// </summary>
 /// <remarks>
-/// Each page has two records (slots). A write puts changed pages in their spare slots; the controller's state, written
-/// afterwards, names the current slot of every page (<see cref="CampaignState.PageSlots"/>) and is the commit point:
-/// a controller lost between the two writes reloads the previous pages with the previous strategy state, never a
-/// table that disagrees with its strategy.
+/// Each write of a page goes to a new record, never over one in use. The controller's state, written afterwards, names
+/// the record of every page (<see cref="CampaignState.Pages"/>) and is the commit point: a controller lost between the
+/// two writes reloads the previous pages with the previous strategy state, and a stale activation still writing
+/// (a silo being killed) cannot overwrite pages the current state names. Superseded records are deleted after the
+/// commit; records of commits that failed are left behind unnamed.
 /// </remarks>
 internal sealed class CampaignPages(IGrainStorage storage, GrainId grain)
 {
     /// <summary>Entries per page.</summary>
     public const int PageSize = 64;
 
-    private readonly Dictionary<(int Page, int Slot), GrainState<CampaignPage>> _records = [];
+    private readonly Dictionary<int, (string Id, GrainState<CampaignPage> Record)> _committed = [];
+    private readonly Dictionary<int, (string Id, GrainState<CampaignPage> Record)> _written = [];
     private readonly HashSet<int> _dirty = [];
 
     /// <summary>Marks entry <paramref name="n"/> as changed (call synchronously, with the change).</summary>
     public void Touch(int n) => _dirty.Add(n / PageSize);
-
-    /// <summary>Reads the current slot of every page (and the other slot's version, to write it later).</summary>
-    public async Task<List<CandidateEntry>> LoadAsync(IReadOnlyList<int> slots)
-    {
-        await Task.WhenAll(Enumerable.Range(0, slots.Count).SelectMany(k => new[] { ReadAsync(k, 0), ReadAsync(k, 1) }));
-        return Enumerable.Range(0, slots.Count).SelectMany(k => (_records[(k, slots[k])].State?.Entries ?? []).Select(e => e.Copy())).ToList();
-    }
-
-    /// <summary>
-    /// Writes every changed page of <paramref name="entries"/> (copied now) to its spare slot and returns the slots to
-    /// commit in the controller's state. On failure the pages stay marked as changed.
-    /// </summary>
-    public async Task<List<int>> WriteChangedAsync(IReadOnlyList<CandidateEntry> entries, IReadOnlyList<int> slots)
-    {
-        var pages = _dirty.ToArray();
-        _dirty.Clear();
-        var next = slots.ToList();
-        var writes = new List<Task>();
-        foreach (var k in pages)
-        {
-            var start = k * PageSize;
-            var slot = k < slots.Count ? 1 - slots[k] : 0;
-            while (next.Count <= k)
-            {
-                next.Add(0);
-            }
-
-            next[k] = slot;
-            var page = new CampaignPage { Entries = entries.Skip(start).Take(Math.Min(PageSize, entries.Count - start)).Select(e => e.Copy()).ToList() };
-            writes.Add(WriteAsync(k, slot, page));
-        }
-
-        try
-        {
-            await Task.WhenAll(writes);
-        }
-        catch
-        {
-            _dirty.UnionWith(pages);
-            throw;
-        }
-
-        return next;
-    }
 
     /// <summary>Marks every page as changed (after a commit that failed: the next write stores them all again).</summary>
     public void TouchAll(int entries)
@@ -85,32 +43,85 @@ internal sealed class CampaignPages(IGrainStorage storage, GrainId grain)
         }
     }
 
-    private async Task ReadAsync(int page, int slot) => await storage.ReadStateAsync(Name(page, slot), grain, Record(page, slot));
-
-    private async Task WriteAsync(int page, int slot, CampaignPage state)
+    /// <summary>Reads the pages named by the controller's state.</summary>
+    public async Task<List<CandidateEntry>> LoadAsync(IReadOnlyList<string> pages)
     {
-        if (!_records.TryGetValue((page, slot), out var record))
+        var records = await Task.WhenAll(pages.Select(async (id, k) =>
         {
-            // Not read at activation: a page past the committed table, possibly left by a write that was never
-            // committed (the controller was lost in between). Learn its version before overwriting it.
-            record = new GrainState<CampaignPage>(new CampaignPage());
-            await storage.ReadStateAsync(Name(page, slot), grain, record);
-            _records[(page, slot)] = record;
-        }
-
-        record.State = state;
-        await storage.WriteStateAsync(Name(page, slot), grain, record);
+            var record = new GrainState<CampaignPage>(new CampaignPage());
+            await storage.ReadStateAsync(Name(k, id), grain, record);
+            _committed[k] = (id, record);
+            return record;
+        }));
+        return records.SelectMany(r => (r.State?.Entries ?? []).Select(e => e.Copy())).ToList();
     }
 
-    private GrainState<CampaignPage> Record(int page, int slot)
+    /// <summary>
+    /// Writes every changed page of <paramref name="entries"/> (copied now) to a new record and returns the page names
+    /// to commit in the controller's state. On failure the pages stay marked as changed.
+    /// </summary>
+    public async Task<List<string>> WriteChangedAsync(IReadOnlyList<CandidateEntry> entries, IReadOnlyList<string> pages)
     {
-        if (!_records.TryGetValue((page, slot), out var record))
+        var changed = _dirty.ToArray();
+        _dirty.Clear();
+        _written.Clear();
+        var next = pages.ToList();
+        var writes = new List<Task>();
+        foreach (var k in changed)
         {
-            _records[(page, slot)] = record = new GrainState<CampaignPage>(new CampaignPage());
+            var start = k * PageSize;
+            var id = Guid.NewGuid().ToString("N");
+            while (next.Count <= k)
+            {
+                next.Add("");
+            }
+
+            next[k] = id;
+            var record = new GrainState<CampaignPage>(new CampaignPage { Entries = entries.Skip(start).Take(Math.Min(PageSize, entries.Count - start)).Select(e => e.Copy()).ToList() });
+            _written[k] = (id, record);
+            writes.Add(storage.WriteStateAsync(Name(k, id), grain, record));
         }
 
-        return record;
+        try
+        {
+            await Task.WhenAll(writes);
+        }
+        catch
+        {
+            _dirty.UnionWith(changed);
+            throw;
+        }
+
+        return next;
     }
 
-    private static string Name(int page, int slot) => $"campaign-page-{page}-{slot}";
+    /// <summary>After the controller's state naming the new pages is stored: deletes the records they replace (best effort).</summary>
+    public void Committed()
+    {
+        foreach (var (k, page) in _written)
+        {
+            if (_committed.TryGetValue(k, out var old))
+            {
+                _ = DeleteAsync(k, old.Id, old.Record);
+            }
+
+            _committed[k] = page;
+        }
+
+        _written.Clear();
+    }
+
+    private async Task DeleteAsync(int page, string id, GrainState<CampaignPage> record)
+    {
+        try
+        {
+            await storage.ClearStateAsync(Name(page, id), grain, record);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Left behind: a record no state names is never read.
+        }
+    }
+
+    private static string Name(int page, string id) => $"campaign-page-{page}-{id}";
 }

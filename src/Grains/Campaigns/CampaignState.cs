@@ -29,8 +29,8 @@ public sealed class CampaignState
 
     [Id(11)] public int Best { get; set; } = -1;
 
-    /// <summary>The committed slot (0 or 1) of each page of the candidate table.</summary>
-    [Id(12)] public List<int> PageSlots { get; set; } = [];
+    /// <summary>The record of each page of the candidate table (see <see cref="CampaignPages"/>).</summary>
+    [Id(12)] public List<string> Pages { get; set; } = [];
 
     /// <summary>A shallow copy (every field is a value, a string or an array replaced whole).</summary>
     public CampaignState Copy() => (CampaignState)MemberwiseClone();

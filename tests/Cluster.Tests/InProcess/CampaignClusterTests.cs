@@ -174,8 +174,8 @@ public sealed class CampaignClusterTests : IDisposable
         await using var cluster = await TestClusters.DeployAsync(_redis, silos: 1, slots: 2);
         var grains = cluster.Client;
         var campaign = grains.GetGrain<ICampaignGrain>("leftover");
-        // A controller lost between writing a new page and committing it leaves the page's record behind, with a
-        // version the next activation does not know.
+        // A page record already in storage that the campaign's state does not name (as a controller lost between
+        // writing a page and committing it leaves behind): it must not stop the campaign.
         var storage = cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>("nasnet");
         var leftover = new GrainState<CampaignPage>(new CampaignPage { Entries = [new CandidateEntry { Hash = "uncommitted" }] });
         await storage.WriteStateAsync("campaign-page-0-0", campaign.GetGrainId(), leftover);
