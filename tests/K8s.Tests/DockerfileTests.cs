@@ -21,10 +21,13 @@ public sealed class DockerfileTests
     public void Dockerfile_RestoreLayer_CopiesEveryProjectFileBeforeTheSources(string dockerfile, string project, string backend)
     {
         var lines = Instructions(dockerfile);
-        var restore = lines.FindIndex(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        // The last restore before the sources restores the published project (the client's first one is the silo's
+        // layer, shared between the two images).
         var copySources = lines.FindIndex(l => l == "COPY src/ src/");
+        var restore = lines.FindLastIndex(copySources, l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
 
         Assert.True(restore > 0 && copySources > restore, "restore must run before the sources are copied");
+        Assert.DoesNotContain(lines.Skip(copySources), l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
         Assert.Contains(project, lines[restore]);
         Assert.Contains($"-p:NasNetTorchBackend={backend}", lines[restore]);
         var copiedBeforeRestore = lines.Take(restore).Where(l => l.StartsWith("COPY ", StringComparison.Ordinal))
@@ -76,6 +79,66 @@ public sealed class DockerfileTests
         Assert.Equal($"ENTRYPOINT [\"dotnet\", \"{assembly}.dll\"]", final.Last());
     }
 
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Dockerfile_LinuxX64RestoreAndPublish_SoNoOtherPlatformsLibtorchIsCopied(string dockerfile, string project, string backend)
+    {
+        var lines = Instructions(dockerfile);
+
+        Assert.All(lines.Where(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal) || l.StartsWith("RUN dotnet publish", StringComparison.Ordinal)),
+            l => Assert.Contains("-r linux-x64", l));
+        Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal) && l.Contains(project) && l.Contains($"-p:NasNetTorchBackend={backend}"));
+    }
+
+    [Theory]
+    [InlineData("src/Silo/Dockerfile")]
+    [InlineData("src/Client/Dockerfile")]
+    public void CpuDockerfiles_BaseImagesAreBuildArguments_DefaultingToThePublicNobleImages(string dockerfile)
+    {
+        var raw = RawInstructions(dockerfile);
+        var froms = raw.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(["FROM ${SDK_IMAGE} AS build", "FROM ${RUNTIME_IMAGE} AS runtime"], froms);
+        Assert.Contains("ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble", raw.TakeWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)));
+        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble", raw.TakeWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)));
+        // The GLIBCXX fix is an argument of the build stage, off by default (Ubuntu 24.04); Debian bases turn it on.
+        Assert.Contains("ARG TORCHSHARP_WEAKEN_GLIBCXX=false", raw.SkipWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void ClientDockerfile_StartsWithTheSilosRestoreLayer_InstructionForInstruction()
+    {
+        var silo = RawInstructions("src/Silo/Dockerfile");
+        var client = RawInstructions("src/Client/Dockerfile");
+        var siloRestore = silo.FindIndex(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+
+        Assert.Equal(silo.Take(siloRestore + 1), client.Take(siloRestore + 1));
+    }
+
+    [Fact]
+    public void CudaDockerfile_Stages_BuildFromTheCpuBuildStageShapeAndCopyOnlyFromDeclaredStages()
+    {
+        var lines = Instructions("src/Silo/Dockerfile.cuda");
+        var stages = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ')).ToDictionary(p => p[^1], p => p[1]);
+        var cpu = Instructions("src/Silo/Dockerfile");
+        var cpuStages = cpu.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).Select(l => l.Split(' ')).ToDictionary(p => p[^1], p => p[1]);
+
+        Assert.Equal(["build", "dotnet", "runtime"], stages.Keys);
+        Assert.Equal(cpuStages["build"], stages["build"]);
+        // The ASP.NET Core runtime copied into NVIDIA's image is the CPU image's runtime base.
+        Assert.Equal(cpuStages["runtime"], stages["dotnet"]);
+        var copies = lines.Where(l => l.StartsWith("COPY --from=", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]["--from=".Length..]).ToList();
+        Assert.Equal(["dotnet", "build"], copies);
+        Assert.All(copies, c => Assert.True(lines.FindIndex(l => l.EndsWith($" AS {c}", StringComparison.Ordinal)) < lines.FindIndex(l => l.StartsWith($"COPY --from={c}", StringComparison.Ordinal))));
+        // The build stage is the CPU one with the other backend: same instructions up to the backend switch.
+        static string Backendless(string l) => l.Replace("-p:NasNetTorchBackend=cuda", "-p:NasNetTorchBackend=cpu", StringComparison.Ordinal);
+        var cudaBuild = lines.TakeWhile(l => !l.EndsWith(" AS dotnet", StringComparison.Ordinal)).Select(Backendless);
+        var cpuBuild = cpu.TakeWhile(l => !l.EndsWith(" AS runtime", StringComparison.Ordinal));
+        Assert.Equal(cpuBuild, cudaBuild);
+        Assert.Contains(lines, l => l.StartsWith("RUN ", StringComparison.Ordinal) && l.Contains("useradd --uid 1654"));
+    }
+
     [Fact]
     public void SiloDockerfiles_ExposeThePortsTheDeploymentDeclares()
     {
@@ -99,8 +162,22 @@ public sealed class DockerfileTests
         Assert.DoesNotContain("src/", patterns);
     }
 
-    /// <summary>Instructions with continuation lines joined and comments dropped, whitespace collapsed.</summary>
+    /// <summary>
+    /// Instructions as <see cref="RawInstructions"/>, with the build arguments (ARG NAME=default) replaced by their
+    /// defaults where used as ${NAME}, and the ARG lines dropped: what a build without --build-arg sees.
+    /// </summary>
     private static List<string> Instructions(string dockerfile)
+    {
+        var raw = RawInstructions(dockerfile);
+        var args = raw.Where(l => l.StartsWith("ARG ", StringComparison.Ordinal) && l.Contains('='))
+            .Select(l => l[4..].Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        return raw.Where(l => !l.StartsWith("ARG ", StringComparison.Ordinal))
+            .Select(l => args.Aggregate(l, (current, a) => current.Replace("${" + a.Key + "}", a.Value, StringComparison.Ordinal)))
+            .ToList();
+    }
+
+    /// <summary>Instructions with continuation lines joined and comments dropped, whitespace collapsed.</summary>
+    private static List<string> RawInstructions(string dockerfile)
     {
         var result = new List<string>();
         var current = "";
