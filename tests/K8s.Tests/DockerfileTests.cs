@@ -76,7 +76,9 @@ public sealed class DockerfileTests
         var user = final.Last(l => l.StartsWith("USER ", StringComparison.Ordinal))[5..].Trim();
         Assert.NotEqual("root", user);
         Assert.NotEqual("0", user);
-        Assert.Equal($"ENTRYPOINT [\"dotnet\", \"{assembly}.dll\"]", final.Last());
+        // Absolute: a container run with another working directory (docker run -w, a pod's workingDir) still starts.
+        Assert.Equal($"ENTRYPOINT [\"dotnet\", \"/app/{assembly}.dll\"]", final.Last());
+        Assert.Contains("WORKDIR /app", final);
     }
 
     [Theory]

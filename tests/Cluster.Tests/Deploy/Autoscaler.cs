@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+
+namespace NasNet.Cluster.Tests.Deploy;
+
+/// <summary>One row of the autoscaler's log: the decision and what was done (silos started or sent SIGTERM).</summary>
+public sealed record ScaleStep(TimeSpan At, ScaleDecision Decision, int Targets, string Action);
+
+/// <summary>
+/// KEDA + HPA in a loop: every sync period asks Prometheus for the ScaledObject's query, decides with
+/// <see cref="HorizontalScaler"/>, then starts silos (scale-out) or sends SIGTERM to the newest ones (scale-in: they
+/// drain), as a Deployment's ReplicaSet would. Keeps Prometheus' targets equal to the live silos.
+/// </summary>
+public sealed class Autoscaler
+{
+    private readonly HorizontalScaler _scaler;
+    private readonly PrometheusServer _prometheus;
+    private readonly SiloFleet _fleet;
+    private readonly List<ScaleStep> _steps = [];
+    private readonly List<Task> _stopping = [];
+    private readonly DateTime _startedUtc = DateTime.UtcNow;
+
+    public Autoscaler(ScalingRule rule, PrometheusServer prometheus, SiloFleet fleet)
+    {
+        _scaler = new HorizontalScaler(rule);
+        _prometheus = prometheus;
+        _fleet = fleet;
+        fleet.Changed += UpdateTargets;
+        UpdateTargets();
+    }
+
+    public IReadOnlyList<ScaleStep> Steps
+    {
+        get
+        {
+            lock (_steps)
+            {
+                return _steps.ToList();
+            }
+        }
+    }
+
+    /// <summary>Query errors seen (Prometheus unreachable), as KEDA would log them; the replica count stays.</summary>
+    public List<string> Errors { get; } = [];
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await StepAsync();
+            try
+            {
+                await Task.Delay(_scaler.Rule.SyncPeriod, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await Task.WhenAll(_stopping);
+    }
+
+    /// <summary>One sync: query, decide, act.</summary>
+    public async Task StepAsync()
+    {
+        double metric;
+        try
+        {
+            metric = await _prometheus.QueryScalarAsync(_scaler.Rule.Query);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        {
+            Errors.Add(e.Message);
+            return;
+        }
+
+        var live = _fleet.Live;
+        var decision = _scaler.Decide(DateTime.UtcNow, metric, live.Count);
+        var action = "";
+        if (decision.Desired > live.Count)
+        {
+            var started = await Task.WhenAll(Enumerable.Range(0, decision.Desired - live.Count).Select(_ => _fleet.StartAsync()));
+            action = "start " + string.Join(' ', started.Select(s => s.Name));
+        }
+        else if (decision.Desired < live.Count)
+        {
+            // The newest first, as a ReplicaSet picks pods to delete among equally ready ones.
+            var victims = live.OrderByDescending(s => s.StartedUtc).Take(live.Count - decision.Desired).ToList();
+            lock (_stopping)
+            {
+                _stopping.AddRange(victims.Select(_fleet.TerminateAsync));
+            }
+
+            action = "SIGTERM " + string.Join(' ', victims.Select(s => s.Name));
+        }
+
+        lock (_steps)
+        {
+            _steps.Add(new ScaleStep(DateTime.UtcNow - _startedUtc, decision, live.Count, action));
+        }
+    }
+
+    /// <summary>The steps where something changed (metric, raw recommendation or replicas), as a Markdown table.</summary>
+    public string Table()
+    {
+        var sb = new StringBuilder("| t (s) | sum(nasnet_pending_work) | replicas | raw ceil(m/threshold) | stabilized | desired | action |\n|---:|---:|---:|---:|---:|---:|---|\n");
+        ScaleStep? previous = null;
+        foreach (var s in Steps)
+        {
+            var d = s.Decision;
+            if (previous is not null && s.Action.Length == 0 && d.Metric == previous.Decision.Metric && d.Raw == previous.Decision.Raw && d.Stabilized == previous.Decision.Stabilized && d.Current == previous.Decision.Current)
+            {
+                continue;
+            }
+
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {s.At.TotalSeconds:F1} | {d.Metric:0.##} | {d.Current} | {d.Raw} | {d.Stabilized} | {d.Desired} | {s.Action} |"));
+            previous = s;
+        }
+
+        return sb.ToString();
+    }
+
+    private void UpdateTargets() => _prometheus.SetTargets(_fleet.Live.Select(s => (s.Name, s.HttpPort)));
+}
