@@ -4,7 +4,7 @@ using System.Text;
 namespace NasNet.Cluster.Tests.Deploy;
 
 /// <summary>One row of the autoscaler's log: the decision and what was done (silos started or sent SIGTERM).</summary>
-public sealed record ScaleStep(TimeSpan At, ScaleDecision Decision, int Targets, string Action);
+public sealed record ScaleStep(TimeSpan At, ScaleDecision Decision, string Action);
 
 /// <summary>
 /// KEDA + HPA in a loop: every sync period asks Prometheus for the ScaledObject's query, decides with
@@ -97,7 +97,7 @@ public sealed class Autoscaler
 
         lock (_steps)
         {
-            _steps.Add(new ScaleStep(DateTime.UtcNow - _startedUtc, decision, live.Count, action));
+            _steps.Add(new ScaleStep(DateTime.UtcNow - _startedUtc, decision, action));
         }
     }
 
