@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A private Docker daemon for deploy/images.sh, deploy/cluster.sh and the image tests, when none runs (CI, a VM):
 #   deploy/dockerd.sh start   starts dockerd unless it already answers; prints its DOCKER_HOST (unix://...)
+#   deploy/dockerd.sh host    prints its DOCKER_HOST if it answers, else exits with 1
 #   deploy/dockerd.sh stop    stops it (SIGTERM; the images and the build cache stay for the next start)
 # Needs root and Debian's docker.io. Everything lives in $NASNET_DEPLOY_CACHE/docker (default ~/.cache/nasnet-deploy):
 # socket, data root, exec root, pid file and log. No bridge, no iptables rules, no IP masquerading: the containers use
@@ -26,6 +27,10 @@ case "${1:-}" in
     fi
     echo "unix://$sock"
     ;;
+  host)
+    answers || exit 1
+    echo "unix://$sock"
+    ;;
   stop)
     if [ -f "$dir/docker.pid" ]; then
       pid=$(cat "$dir/docker.pid")
@@ -37,7 +42,7 @@ case "${1:-}" in
     fi
     ;;
   *)
-    echo "usage: deploy/dockerd.sh start|stop" >&2
+    echo "usage: deploy/dockerd.sh start|host|stop" >&2
     exit 2
     ;;
 esac

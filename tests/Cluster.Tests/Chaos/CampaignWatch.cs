@@ -35,6 +35,7 @@ public sealed class CampaignWatch(string campaignId)
     private readonly Dictionary<(string, DateTime), Attempt> _attempts = [];
     private readonly List<(DateTime At, int Completed)> _progress = [];
     private readonly Dictionary<string, DateTime> _doneSeen = [];
+    private readonly HashSet<string> _unrecorded = [];
 
     public string CampaignId => campaignId;
 
@@ -108,11 +109,20 @@ public sealed class CampaignWatch(string campaignId)
             }
         }
 
-        foreach (var view in await Task.WhenAll(newlyDone.Select(id => grains.GetGrain<ICandidateGrain>(id).Get())))
+        // The controller stores a result in the candidate's grain and its own table concurrently, and a read may see
+        // the table first: a candidate newly done may show no result yet (checked again at the next reads and at the
+        // end), never two.
+        _unrecorded.UnionWith(newlyDone);
+        foreach (var view in await Task.WhenAll(_unrecorded.Select(id => grains.GetGrain<ICandidateGrain>(id).Get())))
         {
-            if (view.ResultsRecorded != 1)
+            if (view.ResultsRecorded > 1)
             {
                 Violate($"candidate {view.CandidateId} is done with {view.ResultsRecorded} results recorded");
+            }
+
+            if (view.ResultsRecorded >= 1)
+            {
+                _unrecorded.Remove(view.CandidateId);
             }
         }
     }
@@ -129,6 +139,13 @@ public sealed class CampaignWatch(string campaignId)
 
         var rows = await grains.GetGrain<ICampaignGrain>(campaignId).GetCandidates();
         var views = await Task.WhenAll(rows.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
+        // The last results may be a moment behind the controller's table (stored concurrently): a few seconds' grace.
+        for (var i = 0; i < 20 && views.Any(v => v.ResultsRecorded == 0); i++)
+        {
+            await Task.Delay(500);
+            views = await Task.WhenAll(rows.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
+        }
+
         if (views.Length != s.Budget)
         {
             Violate($"{views.Length} candidates for a budget of {s.Budget}");

@@ -4,7 +4,7 @@ using System.Text;
 namespace NasNet.Cluster.Tests.Deploy;
 
 /// <summary>One row of the autoscaler's log: the decision and what was done (silos started or sent SIGTERM).</summary>
-public sealed record ScaleStep(TimeSpan At, ScaleDecision Decision, string Action);
+public sealed record ScaleStep(TimeSpan At, ScaleDecision Decision, int TargetsDown, string Action);
 
 /// <summary>
 /// KEDA + HPA in a loop: every sync period asks Prometheus for the ScaledObject's query, decides with
@@ -75,6 +75,17 @@ public sealed class Autoscaler
             return;
         }
 
+        // Not part of the rule: how many silos Prometheus failed to scrape at this moment (a failed scrape of the silo
+        // hosting a campaign's controller drops its pending work from the sum).
+        var down = -1;
+        try
+        {
+            down = (int)await _prometheus.QueryScalarAsync("count(up == 0)");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        {
+        }
+
         var live = _fleet.Live;
         var decision = _scaler.Decide(DateTime.UtcNow, metric, live.Count);
         var action = "";
@@ -97,24 +108,24 @@ public sealed class Autoscaler
 
         lock (_steps)
         {
-            _steps.Add(new ScaleStep(DateTime.UtcNow - _startedUtc, decision, action));
+            _steps.Add(new ScaleStep(DateTime.UtcNow - _startedUtc, decision, down, action));
         }
     }
 
     /// <summary>The steps where something changed (metric, raw recommendation or replicas), as a Markdown table.</summary>
     public string Table()
     {
-        var sb = new StringBuilder("| t (s) | sum(nasnet_pending_work) | replicas | raw ceil(m/threshold) | stabilized | desired | action |\n|---:|---:|---:|---:|---:|---:|---|\n");
+        var sb = new StringBuilder("| t (s) | sum(nasnet_pending_work) | targets down | replicas | raw ceil(m/threshold) | stabilized | desired | action |\n|---:|---:|---:|---:|---:|---:|---:|---|\n");
         ScaleStep? previous = null;
         foreach (var s in Steps)
         {
             var d = s.Decision;
-            if (previous is not null && s.Action.Length == 0 && d.Metric == previous.Decision.Metric && d.Raw == previous.Decision.Raw && d.Stabilized == previous.Decision.Stabilized && d.Current == previous.Decision.Current)
+            if (previous is not null && s.Action.Length == 0 && d.Metric == previous.Decision.Metric && d.Raw == previous.Decision.Raw && d.Stabilized == previous.Decision.Stabilized && d.Current == previous.Decision.Current && s.TargetsDown == previous.TargetsDown)
             {
                 continue;
             }
 
-            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {s.At.TotalSeconds:F1} | {d.Metric:0.##} | {d.Current} | {d.Raw} | {d.Stabilized} | {d.Desired} | {s.Action} |"));
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {s.At.TotalSeconds:F1} | {d.Metric:0.##} | {s.TargetsDown} | {d.Current} | {d.Raw} | {d.Stabilized} | {d.Desired} | {s.Action} |"));
             previous = s;
         }
 

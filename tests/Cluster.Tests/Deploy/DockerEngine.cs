@@ -36,7 +36,14 @@ public sealed class DockerEngine : IAsyncDisposable
             return await AnswersAsync(configured) ? engine : throw new InvalidOperationException($"the Docker daemon at DOCKER_HOST={configured} does not answer");
         }
 
-        var start = await Command.RunAsync("bash", [Path.Combine(Infrastructure.Repo.Root, "deploy", "dockerd.sh"), "start"], TimeSpan.FromMinutes(2));
+        // A private daemon already running (started by deploy/dockerd.sh for an earlier run or by hand) is used, not owned.
+        var running = await Command.RunAsync("bash", [Script, "host"], TimeSpan.FromMinutes(1));
+        if (running.Code == 0)
+        {
+            return new DockerEngine(running.Output.Trim().Split('\n')[^1], started: false);
+        }
+
+        var start = await Command.RunAsync("bash", [Script, "start"], TimeSpan.FromMinutes(2));
         if (start.Code != 0)
         {
             throw new InvalidOperationException($"no Docker daemon and none could be started ({start.Tail(3)}): run as root with '{Install}', or set DOCKER_HOST");
@@ -54,9 +61,11 @@ public sealed class DockerEngine : IAsyncDisposable
     {
         if (_started)
         {
-            await Command.RunAsync("bash", [Path.Combine(Infrastructure.Repo.Root, "deploy", "dockerd.sh"), "stop"], TimeSpan.FromMinutes(1));
+            await Command.RunAsync("bash", [Script, "stop"], TimeSpan.FromMinutes(1));
         }
     }
+
+    private static string Script => Path.Combine(Infrastructure.Repo.Root, "deploy", "dockerd.sh");
 
     private static async Task<bool> AnswersAsync(string? host)
     {
