@@ -166,17 +166,21 @@ public sealed class CampaignWatch(string campaignId)
     /// </summary>
     public double LostEpochs(IEnumerable<CandidateView> views, Func<Attempt, DateTime?> stoppedAt, double secondsPerEpoch)
     {
+        // Only candidates with an interrupted attempt the reads saw: an attempt shorter than the read interval may go
+        // unseen, and then its candidate's resume is left out with it.
         var spent = 0.0;
+        var interrupted = new HashSet<string>();
         foreach (var group in _attempts.Values.GroupBy(a => a.CandidateId))
         {
             foreach (var a in group.OrderBy(a => a.SinceUtc).SkipLast(1))
             {
                 var end = stoppedAt(a) is { } t && t >= a.SinceUtc && t <= a.LastSeenUtc.AddSeconds(2) ? t : a.LastSeenUtc;
                 spent += (end - a.SinceUtc).TotalSeconds;
+                interrupted.Add(a.CandidateId);
             }
         }
 
-        var resumed = views.Sum(v => v.Result?.ResumedFromEpoch ?? 0);
+        var resumed = views.Where(v => interrupted.Contains(v.CandidateId)).Sum(v => v.Result?.ResumedFromEpoch ?? 0);
         return spent / secondsPerEpoch - resumed;
     }
 

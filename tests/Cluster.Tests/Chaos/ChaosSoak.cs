@@ -127,7 +127,7 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
             ["ResponseTimeoutSeconds"] = "10",
         });
         var config = Path.Combine(workDir, "chaos-campaign.json");
-        File.WriteAllText(config, InProcess.TestClusters.Config(options.Candidates, options.Epochs, options.SecondsPerEpoch, options.LeaseSeconds));
+        File.WriteAllText(config, CampaignJson(options));
         for (var i = 0; i < options.Silos; i++)
         {
             await fleet.StartAsync();
@@ -138,13 +138,15 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
         using var stopPolling = new CancellationTokenSource();
         var chaosOver = false;
         await StartCampaignAsync(fleet, config, report);
+        // The chaos' clock starts with the first campaign (silo start-up takes long on a busy machine).
+        var chaosStart = Elapsed;
         var poller = Task.Run(() => PollAsync(connection.Client, fleet, config, report, () => Volatile.Read(ref chaosOver), stopPolling.Token));
 
         var restarts = new List<Task>();
         foreach (var (gap, kind, target, downtime) in Schedule(options))
         {
             await Task.Delay(TimeSpan.FromSeconds(gap));
-            if (Elapsed >= options.DurationSeconds || poller.IsCompleted)
+            if (Elapsed - chaosStart >= options.DurationSeconds || poller.IsCompleted)
             {
                 break;
             }
@@ -174,11 +176,18 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
             report.LostEpochs += w.LostEpochs(views, a => StoppedDuring(fleet, a), options.SecondsPerEpoch);
         }
 
-        Recoveries(report, fleet);
+        Recoveries(report);
         return report;
     }
 
     private double Elapsed => (DateTime.UtcNow - _t0).TotalSeconds;
+
+    /// <summary>The soak's campaign: random search, simulated trainer, a short lease so that a kill -9 costs seconds.</summary>
+    public static string CampaignJson(ChaosOptions o) => string.Create(CultureInfo.InvariantCulture, $$"""
+        { "name": "chaos", "seed": {{o.Seed}}, "strategy": { "kind": "random", "batchSize": 5, "maxStaleness": 1000 }, "dataset": { "kind": "synthetic" },
+          "child": { "epochs": {{o.Epochs}} }, "trainer": { "kind": "simulated", "secondsPerEpoch": {{o.SecondsPerEpoch}} },
+          "budget": { "candidates": {{o.Candidates}} }, "lease": { "seconds": {{o.LeaseSeconds}} } }
+        """);
 
     private static DateTime? StoppedDuring(SiloFleet fleet, Attempt a) =>
         fleet.All.Where(s => s.Name == a.Silo && s.StoppedUtc >= a.SinceUtc && s.StoppedUtc <= a.LastSeenUtc.AddSeconds(2)).Select(s => s.StoppedUtc).FirstOrDefault();
@@ -236,10 +245,9 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
                         log($"{Elapsed:F0} s: campaign {w.CampaignId} {w.Last.State} {w.Last.Completed}/{w.Last.Budget}, violations {w.Violations.Count}");
                     }
                 }
-                catch (Exception e) when (!ct.IsCancellationRequested)
+                catch (Exception) when (!ct.IsCancellationRequested)
                 {
                     // A read during an outage: retried at the next poll.
-                    _ = e;
                 }
             }
 
@@ -306,7 +314,7 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
     }
 
     /// <summary>Fills each event's recovery time from the attempts and completions the reads saw.</summary>
-    private void Recoveries(ChaosReport report, SiloFleet fleet)
+    private void Recoveries(ChaosReport report)
     {
         foreach (var e in report.Events)
         {
@@ -314,10 +322,8 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
             if (e.Kind == ChaosKind.RedisOutage)
             {
                 var back = at.AddSeconds(e.DowntimeSeconds);
-                var before = report.Campaigns.Sum(c => c.Progress.LastOrDefault(p => p.At <= at).Completed);
                 var next = report.Campaigns.SelectMany(c => c.Progress.Where(p => p.At > back && p.Completed > c.Progress.LastOrDefault(q => q.At <= at).Completed)).Select(p => (DateTime?)p.At).Min();
                 e.RecoverySeconds = next is { } n ? (n - back).TotalSeconds : null;
-                _ = before;
                 continue;
             }
 
@@ -336,7 +342,5 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
             }).ToList();
             e.RecoverySeconds = recovered.All(r => r is not null) ? recovered.Max(r => (r!.Value - at).TotalSeconds) : null;
         }
-
-        _ = fleet;
     }
 }
