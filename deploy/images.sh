@@ -3,7 +3,7 @@
 #   nasnet-silo:TAG   src/Silo/Dockerfile    (CPU silo, TorchSharp-cpu)
 #   nasnet-client:TAG src/Client/Dockerfile  (the nasnet console)
 #
-#   deploy/images.sh [--tag TAG] [--local-base]
+#   deploy/images.sh [--tag TAG] [--local-base] [--no-cache]
 #
 # Default: the Dockerfiles' public bases (mcr.microsoft.com/dotnet/sdk|aspnet:10.0-noble), pulled by docker.
 # --local-base: no registry needed. Makes two base images on this machine and passes them as build arguments:
@@ -18,11 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tag=local
 local_base=0
+no_cache=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --tag) tag="$2"; shift 2 ;;
     --local-base) local_base=1; shift ;;
-    *) echo "deploy/images.sh: unknown option '$1' (use --tag TAG, --local-base)" >&2; exit 2 ;;
+    --no-cache) no_cache=(--no-cache); shift ;;
+    *) echo "deploy/images.sh: unknown option '$1' (use --tag TAG, --local-base, --no-cache)" >&2; exit 2 ;;
   esac
 done
 cache="${NASNET_DEPLOY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nasnet-deploy}"
@@ -30,6 +32,8 @@ mkdir -p "$cache"
 # The legacy builder: Debian's docker.io has no buildx, and a newer CLI refuses BuildKit without it.
 export DOCKER_BUILDKIT=0
 stamp() { date +%s; }
+# CPU seconds spent in containers (a build's RUN steps), where the daemon's cgroup is readable (cgroup v1 cpuacct).
+container_cpu() { cat /sys/fs/cgroup/cpuacct/docker/cpuacct.usage 2>/dev/null || echo 0; }
 say() { echo "images.sh: $*" >&2; }
 
 # The suite and mirror apt uses (deb822 .sources or one-line sources.list), never a hard-coded host.
@@ -124,7 +128,9 @@ fi
 for image in "nasnet-silo src/Silo/Dockerfile" "nasnet-client src/Client/Dockerfile"; do
   set -- $image
   t0=$(stamp)
-  docker build --network host "${build_args[@]}" -f "$2" -t "$1:$tag" . >"$cache/build-$1.log" 2>&1 \
+  c0=$(container_cpu)
+  docker build --network host "${no_cache[@]}" "${build_args[@]}" -f "$2" -t "$1:$tag" . >"$cache/build-$1.log" 2>&1 \
     || { tail -30 "$cache/build-$1.log" >&2; echo "deploy/images.sh: docker build of $1 failed (log: $cache/build-$1.log)" >&2; exit 1; }
-  say "$1:$tag built in $(( $(stamp) - t0 )) s, $(docker image inspect -f '{{ .Size }}' "$1:$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
+  cpu=$(( ($(container_cpu) - c0) / 1000000000 ))
+  say "$1:$tag built in $(( $(stamp) - t0 )) s (${cpu} CPU s in build containers), $(docker image inspect -f '{{ .Size }}' "$1:$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
 done

@@ -21,18 +21,18 @@ public sealed class DockerfileTests
     public void Dockerfile_RestoreLayer_CopiesEveryProjectFileBeforeTheSources(string dockerfile, string project, string backend)
     {
         var lines = Instructions(dockerfile);
-        // The last restore before the sources restores the published project (the client's first one is the silo's
-        // layer, shared between the two images).
+        // The client's build stage starts with the silo's (shared layers, ClientDockerfile_BuildStage_... below): its
+        // cached restore layer is the silo's.
+        var layered = dockerfile == "src/Client/Dockerfile" ? "src/Silo/NasNet.Silo.csproj" : project;
+        var restore = lines.FindIndex(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
         var copySources = lines.FindIndex(l => l == "COPY src/ src/");
-        var restore = lines.FindLastIndex(copySources, l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
 
         Assert.True(restore > 0 && copySources > restore, "restore must run before the sources are copied");
-        Assert.DoesNotContain(lines.Skip(copySources), l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
-        Assert.Contains(project, lines[restore]);
+        Assert.Contains(layered, lines[restore]);
         Assert.Contains($"-p:NasNetTorchBackend={backend}", lines[restore]);
         var copiedBeforeRestore = lines.Take(restore).Where(l => l.StartsWith("COPY ", StringComparison.Ordinal))
             .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1]).ToHashSet();
-        foreach (var needed in ProjectClosure(project).Append("Directory.Build.props").Append("Directory.Build.targets")
+        foreach (var needed in ProjectClosure(layered).Append("Directory.Build.props").Append("Directory.Build.targets")
                      .Append("Directory.Packages.props"))
         {
             Assert.Contains(needed, copiedBeforeRestore);
@@ -46,7 +46,7 @@ public sealed class DockerfileTests
     [MemberData(nameof(Images))]
     public void Dockerfile_Publish_UsesTheBackendAndNoGlibcPatch(string dockerfile, string project, string backend)
     {
-        var publish = Instructions(dockerfile).Single(l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal));
+        var publish = Commands(dockerfile).Single(c => c.StartsWith($"dotnet publish {project}", StringComparison.Ordinal));
 
         Assert.Contains(project, publish);
         Assert.Contains("--no-restore", publish);
@@ -85,11 +85,12 @@ public sealed class DockerfileTests
     [MemberData(nameof(Images))]
     public void Dockerfile_LinuxX64RestoreAndPublish_SoNoOtherPlatformsLibtorchIsCopied(string dockerfile, string project, string backend)
     {
-        var lines = Instructions(dockerfile);
+        var commands = Commands(dockerfile).Where(c => c.StartsWith("dotnet restore", StringComparison.Ordinal) || c.StartsWith("dotnet publish", StringComparison.Ordinal)).ToList();
 
-        Assert.All(lines.Where(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal) || l.StartsWith("RUN dotnet publish", StringComparison.Ordinal)),
-            l => Assert.Contains("-r linux-x64", l));
-        Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal) && l.Contains(project) && l.Contains($"-p:NasNetTorchBackend={backend}"));
+        Assert.All(commands, c => Assert.Contains(" -r linux-x64 ", c));
+        Assert.All(commands, c => Assert.Contains($"-p:NasNetTorchBackend={backend}", c));
+        Assert.Contains(commands, c => c.StartsWith($"dotnet restore {project}", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.StartsWith($"dotnet publish {project}", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -108,13 +109,19 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void ClientDockerfile_StartsWithTheSilosRestoreLayer_InstructionForInstruction()
+    public void ClientDockerfile_BuildStage_IsTheSilosInstructionForInstruction_ThenTheConsole()
     {
         var silo = RawInstructions("src/Silo/Dockerfile");
         var client = RawInstructions("src/Client/Dockerfile");
-        var siloRestore = silo.FindIndex(l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var siloBuild = silo.TakeWhile(l => l != "FROM ${RUNTIME_IMAGE} AS runtime").ToList();
+        var clientBuild = client.TakeWhile(l => l != "FROM ${RUNTIME_IMAGE} AS runtime").ToList();
 
-        Assert.Equal(silo.Take(siloRestore + 1), client.Take(siloRestore + 1));
+        // Shared layers on one builder: the silo's restore and publish are not repeated for the client.
+        Assert.Equal(siloBuild, clientBuild.SkipLast(1));
+        var console = clientBuild[^1];
+        Assert.StartsWith("RUN dotnet restore src/Client/NasNet.Client.csproj ", console);
+        Assert.Contains("&& dotnet publish src/Client/NasNet.Client.csproj -c Release --no-restore -r linux-x64 -o /client ", console);
+        Assert.Contains("COPY --from=build /client ./", client.SkipWhile(l => l != "FROM ${RUNTIME_IMAGE} AS runtime"));
     }
 
     [Fact]
@@ -177,6 +184,11 @@ public sealed class DockerfileTests
             .Select(l => args.Aggregate(l, (current, a) => current.Replace("${" + a.Key + "}", a.Value, StringComparison.Ordinal)))
             .ToList();
     }
+
+    /// <summary>The shell commands of the RUN instructions (split at &amp;&amp;), with the build arguments' defaults.</summary>
+    private static IEnumerable<string> Commands(string dockerfile) =>
+        Instructions(dockerfile).Where(l => l.StartsWith("RUN ", StringComparison.Ordinal))
+            .SelectMany(l => l[4..].Split("&&", StringSplitOptions.TrimEntries));
 
     /// <summary>Instructions with continuation lines joined and comments dropped, whitespace collapsed.</summary>
     private static List<string> RawInstructions(string dockerfile)
