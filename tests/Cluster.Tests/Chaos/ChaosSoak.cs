@@ -146,7 +146,9 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
         foreach (var (gap, kind, target, downtime) in Schedule(options))
         {
             await Task.Delay(TimeSpan.FromSeconds(gap));
-            if (Elapsed - chaosStart >= options.DurationSeconds || poller.IsCompleted)
+            // At least one cycle of the four kinds, however long the events themselves took.
+            var kinds = Enum.GetValues<ChaosKind>().Length;
+            if ((Elapsed - chaosStart >= options.DurationSeconds && report.Events.Count >= kinds) || poller.IsCompleted)
             {
                 break;
             }
@@ -171,8 +173,8 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
         foreach (var w in report.Campaigns)
         {
             report.Violations.AddRange(w.Violations);
-            var views = await connection.Client.GetGrain<ICampaignGrain>(w.CampaignId).GetCandidates()
-                .ContinueWith(async t => await Task.WhenAll(t.Result.Select(r => connection.Client.GetGrain<ICandidateGrain>(r.CandidateId).Get()))).Unwrap();
+            var rows = await connection.Client.GetGrain<ICampaignGrain>(w.CampaignId).GetCandidates();
+            var views = await Task.WhenAll(rows.Select(r => connection.Client.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
             report.LostEpochs += w.LostEpochs(views, a => StoppedDuring(fleet, a), options.SecondsPerEpoch);
         }
 

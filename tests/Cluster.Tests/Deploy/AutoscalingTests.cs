@@ -19,7 +19,7 @@ public sealed partial class AutoscalingTests(ImageFixture images, ITestOutputHel
     /// <summary>Manifest times x 1/60: scale-up period 1 s, scale-down window 10 s and period 2 s, HPA sync 0.25 s.</summary>
     public const double TimeScale = 1.0 / 60;
 
-    private const int Candidates = 24;
+    private const int Candidates = 16;
     private const int Epochs = 4;
     // A candidate trains 16 s, longer than the shortened scale-down window (10 s): the first scale-ins find silos busy
     // with the last candidates, so they drain real work.
