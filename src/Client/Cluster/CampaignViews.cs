@@ -18,7 +18,7 @@ public static class CampaignViews
     {
         ["id"] = s.Id,
         ["name"] = s.Name,
-        ["state"] = s.State,
+        ["state"] = s.State.Name(),
         ["strategy"] = s.Strategy,
         ["budget"] = s.Budget,
         ["proposed"] = s.Proposed,
@@ -29,12 +29,17 @@ public static class CampaignViews
         ["cacheHits"] = s.CacheHits,
         ["policyUpdates"] = s.PolicyUpdates,
         ["rewardsApplied"] = s.RewardsApplied,
+        ["rejected"] = s.Rejected,
         ["resumedFromCheckpoint"] = s.Resumes,
+        ["promotions"] = s.Promotions,
+        ["epochsTrained"] = s.EpochsTrained,
+        ["rungs"] = new JsonArray(s.Rungs.Select(r => (JsonNode)r).ToArray()),
         ["staleReportsIgnored"] = s.StaleReports,
         ["rewardMovingAverage"] = Math.Round(s.RewardMovingAverage, 6),
         ["best"] = s.BestAccuracy is null ? null : new JsonObject
         {
             ["accuracy"] = Math.Round(s.BestAccuracy.Value, 6),
+            ["rung"] = s.BestRung,
             ["hash"] = s.BestHash,
             ["candidate"] = s.BestCandidateId,
         },
@@ -57,7 +62,7 @@ public static class CampaignViews
     public static string ProgressLine(CampaignStatus s)
     {
         var best = s.BestAccuracy is { } b ? b.ToString("F4", CultureInfo.InvariantCulture) : "-";
-        return $"[{s.State}] done {s.Completed}/{s.Budget}  running {s.Running}  pending {s.Pending}  failed {s.Failed}  " +
+        return $"[{s.State.Name()}] done {s.Completed}/{s.Budget}  running {s.Running}  pending {s.Pending}  failed {s.Failed}  " +
                $"cache hits {s.CacheHits}  best {best}  reward avg {s.RewardMovingAverage.ToString("F4", CultureInfo.InvariantCulture)}  " +
                $"policy v{s.PolicyUpdates}  ETA {Eta(s)}";
     }
@@ -65,7 +70,7 @@ public static class CampaignViews
     /// <summary>Remaining time from the completion rate so far.</summary>
     public static string Eta(CampaignStatus s)
     {
-        if (s.State != CampaignStates.Running)
+        if (s.State != CampaignState.Running)
         {
             return "-";
         }
@@ -83,9 +88,19 @@ public static class CampaignViews
 
     public static void PrintStatus(CampaignStatus s, TextWriter o)
     {
-        o.WriteLine($"campaign {s.Id} ({s.Name}): {s.State}");
+        o.WriteLine($"campaign {s.Id} ({s.Name}): {s.State.Name()}");
+        if (s.Error is { } error)
+        {
+            o.WriteLine($"  error: {error}");
+        }
+
         o.WriteLine($"  strategy {s.Strategy}, budget {s.Budget}, proposed {s.Proposed}");
-        o.WriteLine($"  done {s.Completed}, running {s.Running}, pending {s.Pending}, failed {s.Failed}, cache hits {s.CacheHits}");
+        o.WriteLine($"  done {s.Completed}, running {s.Running}, pending {s.Pending}, failed {s.Failed}, rejected {s.Rejected}, cache hits {s.CacheHits}");
+        if (s.Rungs.Count > 1)
+        {
+            o.WriteLine($"  ASHA rungs {string.Join("/", s.Rungs)} epochs: {s.Promotions} promotions, {s.EpochsTrained} epochs trained");
+        }
+
         o.WriteLine($"  policy updates {s.PolicyUpdates}, rewards applied {s.RewardsApplied}, reward avg {s.RewardMovingAverage:F4}");
         o.WriteLine($"  resumed from checkpoint {s.Resumes}, stale reports ignored {s.StaleReports}");
         if (s.BestAccuracy is { } b)
@@ -107,7 +122,7 @@ public static class CampaignViews
         {
             await AnsiConsole.Live(Render(status)).StartAsync(async ctx =>
             {
-                while (status.State == CampaignStates.Running && !ct.IsCancellationRequested)
+                while (status.State == CampaignState.Running && !ct.IsCancellationRequested)
                 {
                     await Task.Delay(interval, ct);
                     status = await campaign.GetStatus();
@@ -128,7 +143,7 @@ public static class CampaignViews
                 last = key;
             }
 
-            if (status.State != CampaignStates.Running)
+            if (status.State != CampaignState.Running)
             {
                 return status;
             }
@@ -140,7 +155,7 @@ public static class CampaignViews
 
     private static Spectre.Console.Rendering.IRenderable Render(CampaignStatus s)
     {
-        var table = new Table().Title($"campaign {Markup.Escape(s.Id)} [grey]({Markup.Escape(s.State)})[/]");
+        var table = new Table().Title($"campaign {Markup.Escape(s.Id)} [grey]({Markup.Escape(s.State.Name())})[/]");
         table.AddColumns("done", "running", "pending", "failed", "cache hits", "best", "reward avg", "policy", "ETA");
         table.AddRow(
             $"{s.Completed}/{s.Budget}", s.Running.ToString(CultureInfo.InvariantCulture), s.Pending.ToString(CultureInfo.InvariantCulture),
@@ -156,20 +171,20 @@ public static class CampaignViews
         return new Rows(table, trainers);
     }
 
-    /// <summary>The best K trained candidates (cache hits folded into the candidate they reused), best first.</summary>
+    /// <summary>The best K trained candidates as the leaderboard ranks them (highest rung, then objective), best first.</summary>
     public static async Task<CandidateView[]> BestAsync(IGrainFactory grains, ICampaignGrain campaign, int top)
     {
-        var rows = await campaign.GetCandidates();
-        var ids = rows.Where(r => r.Status == CandidateStatuses.Done && r.CacheHitOf is null)
-            .OrderByDescending(r => r.Reward).ThenBy(r => r.Number).Take(top).Select(r => r.CandidateId);
-        return await Task.WhenAll(ids.Select(id => grains.GetGrain<ICandidateGrain>(id).Get()));
+        var rows = await campaign.GetLeaderboard(0, top);
+        return await Task.WhenAll(rows.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
     }
 
     public static JsonArray BestJson(IEnumerable<CandidateView> best) => new(best.Select((c, i) => (JsonNode)new JsonObject
     {
         ["rank"] = i + 1,
         ["candidate"] = c.CandidateId,
-        ["accuracy"] = Math.Round(c.Reward, 6),
+        ["accuracy"] = c.Result is { } r ? Math.Round(r.ValidationAccuracy, 6) : null,
+        ["reward"] = Math.Round(c.Reward, 6),
+        ["epochs"] = c.Result?.Epochs,
         ["hash"] = c.Hash,
         ["params"] = c.Result?.Params,
         ["multAdds"] = c.Result?.MultAdds,
@@ -184,7 +199,7 @@ public static class CampaignViews
         for (var i = 0; i < best.Count; i++)
         {
             var c = best[i];
-            o.WriteLine($"{i + 1,4}  {c.Reward,8:F4}  {c.Result?.Params,10}  {c.Result?.LatencyMs,6:F2}ms  {c.CandidateId}  {c.Hash}");
+            o.WriteLine($"{i + 1,4}  {c.Result?.ValidationAccuracy ?? 0,8:F4}  {c.Result?.Params,10}  {c.Result?.LatencyMs,6:F2}ms  {c.CandidateId}  {c.Hash}");
         }
     }
 
@@ -229,8 +244,8 @@ public static class CampaignViews
             foreach (var v in views)
             {
                 var r = v.Result;
-                csv.Append(CultureInfo.InvariantCulture, $"{v.Number},{v.CandidateId},{v.Status},{v.Reward:R},{r?.ValidationAccuracy:R},{r?.TestAccuracy:R},{r?.Params},{r?.MultAdds},")
-                   .Append(CultureInfo.InvariantCulture, $"{r?.LatencyMs:R},{r?.ThroughputImagesPerSecond:R},{r?.Epochs},{r?.Seconds:R},{r?.TrainerId},{v.Attempts},{r?.ResumedFromEpoch},{v.CacheHitOf},{v.PolicyVersion},{v.Hash},{r?.Outcome},\"{(r?.Reason ?? v.FailureReason)?.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{v.Number},{v.CandidateId},{v.Status.Name()},{v.Reward:R},{r?.ValidationAccuracy:R},{r?.TestAccuracy:R},{r?.Params},{r?.MultAdds},")
+                   .Append(CultureInfo.InvariantCulture, $"{r?.LatencyMs:R},{r?.ThroughputImagesPerSecond:R},{r?.Epochs},{r?.Seconds:R},{r?.TrainerId},{v.Attempts},{r?.ResumedFromEpoch},{v.CacheHitOf},{v.PolicyVersion},{v.Hash},{r?.Outcome.Name()},\"{(r?.Reason ?? v.FailureReason)?.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
             }
         }
 

@@ -9,6 +9,8 @@ using NasNet.Core.Training;
 using Spectre.Console;
 using TorchSharp;
 
+using TrainingOutcome = NasNet.Core.Training.TrainingOutcome;
+
 namespace NasNet.Client.Commands;
 
 /// <summary>

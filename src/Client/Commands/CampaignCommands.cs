@@ -8,6 +8,8 @@ using NasNet.Core;
 using NasNet.Core.Campaigns;
 using NasNet.Silo;
 
+using CampaignState = NasNet.Grains.Interfaces.CampaignState;
+
 namespace NasNet.Client.Commands;
 
 /// <summary>`nasnet campaign start|watch|status|best|export|stop|resume|list`.</summary>
@@ -55,7 +57,7 @@ public static partial class CampaignCommands
             if (p.GetValue(local))
             {
                 var status = await RunLocalAsync(parsed, campaignId, p.GetValue(slots), p.GetValue(json), p.GetValue(outDir), ct);
-                return status.State == CampaignStates.Completed ? 0 : 1;
+                return status.State == CampaignState.Completed ? 0 : 1;
             }
 
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
@@ -78,7 +80,7 @@ public static partial class CampaignCommands
 
         var settings = EmbeddedSettings(slots);
         await using var silo = await EmbeddedSilo.StartAsync(settings, ct: ct);
-        progress.WriteLine($"embedded silo started ({settings["NasNet:Slots"]} slots; dashboard {silo.HttpAddress}/dashboard/)");
+        progress.WriteLine($"embedded silo started ({silo.Slots} slots; dashboard {silo.HttpAddress}/dashboard/)");
         var campaign = silo.Client.GetGrain<ICampaignGrain>(campaignId);
         await campaign.Start(config.ToJson());
         progress.WriteLine($"campaign {campaignId}: {config.Strategy.Kind}, {config.Budget.Candidates} candidates, trainer {config.Trainer.Kind}, dataset {config.Child.Dataset}");
@@ -120,7 +122,7 @@ public static partial class CampaignCommands
         ["NasNet:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["NasNet:DashboardPort"] = "0",
         ["NasNet:ClusterId"] = $"embedded-{Environment.ProcessId}",
-        ["NasNet:Slots"] = (slots > 0 ? slots : Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["NasNet:Slots"] = Math.Max(0, slots).ToString(System.Globalization.CultureInfo.InvariantCulture), // 0: the silo's default (TrainingHost.DefaultSlots)
     };
 
     private static Command Watch()
@@ -238,7 +240,7 @@ public static partial class CampaignCommands
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
             var status = name == "stop" ? await campaign.Stop() : await campaign.Resume();
-            Console.WriteLine(p.GetValue(json) ? CampaignViews.ToJson(CampaignViews.StatusJson(status)) : $"{status.Id}: {status.State}");
+            Console.WriteLine(p.GetValue(json) ? CampaignViews.ToJson(CampaignViews.StatusJson(status)) : $"{status.Id}: {status.State.Name()}");
             return 0;
         });
         return command;
@@ -264,7 +266,7 @@ public static partial class CampaignCommands
             {
                 foreach (var s in statuses)
                 {
-                    Console.WriteLine($"{s.Id}  {s.State,-9}  {s.Completed}/{s.Budget}  best {s.BestAccuracy?.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+                    Console.WriteLine($"{s.Id}  {s.State.Name(),-9}  {s.Completed}/{s.Budget}  best {s.BestAccuracy?.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
                 }
             }
 

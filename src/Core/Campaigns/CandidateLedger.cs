@@ -185,6 +185,7 @@ public sealed class CandidateLedger : IDisposable
         e.LeaseId = Guid.NewGuid().ToString("N");
         e.TrainerId = trainerId;
         e.LeasedUtc = now;
+        e.Epoch = CompletedEpochs(e); // until the trainer reports progress (it may resume further, from a checkpoint)
         e.ExpiresUtc = now.AddSeconds(Settings.LeaseSeconds);
         _running.Add(n);
         Changed(n);
