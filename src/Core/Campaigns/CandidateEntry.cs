@@ -102,6 +102,12 @@ public sealed class CandidateEntry
     /// <summary>Why it failed or was rejected (or the last failed attempt's reason).</summary>
     public string? Reason { get; set; }
 
+    /// <summary>Test accuracy (final-evaluation trainings only: the search never looks at the test set).</summary>
+    public double? TestAccuracy { get; set; }
+
+    /// <summary>The final-evaluation row and seed this entry trains, or null for a search candidate.</summary>
+    public FinalWork? Final { get; set; }
+
     /// <summary>In memory only: when the current lease expires.</summary>
     [JsonIgnore]
     public DateTime ExpiresUtc { get; set; }
@@ -148,6 +154,9 @@ public sealed record LedgerHeader
 
     /// <summary>ASHA promotions granted.</summary>
     public int Promotions { get; init; }
+
+    /// <summary>The final evaluation was planned (its entries follow the search's in the table).</summary>
+    public bool FinalStarted { get; init; }
 }
 
 /// <summary>What a trainer reported, as the ledger weighs it (the grain keeps the full report).</summary>
@@ -158,10 +167,11 @@ public sealed record LedgerHeader
 /// <param name="LatencyMs">Measured inference latency (batch 1), 0 when not measured.</param>
 /// <param name="Epochs">Epochs trained in total (the rung reached).</param>
 /// <param name="ResumedFromEpoch">The checkpoint epoch the attempt started from (0: from scratch).</param>
-public sealed record TrainedResult(bool Diverged, double ValidationAccuracy, long Params, long MultAdds, double LatencyMs, int Epochs, int ResumedFromEpoch);
+/// <param name="TestAccuracy">Test accuracy when the training evaluated the test set (final evaluation), else null.</param>
+public sealed record TrainedResult(bool Diverged, double ValidationAccuracy, long Params, long MultAdds, double LatencyMs, int Epochs, int ResumedFromEpoch, double? TestAccuracy = null);
 
-/// <summary>A lease the ledger granted: what the trainer trains, to which epoch.</summary>
-public sealed record LeaseGrant(int Number, string LeaseId, int Attempt, int TargetEpochs, string Architecture, DateTime ExpiresUtc);
+/// <summary>A lease the ledger granted: what the trainer trains, to which epoch (and, in the final evaluation, which row).</summary>
+public sealed record LeaseGrant(int Number, string LeaseId, int Attempt, int TargetEpochs, string Architecture, DateTime ExpiresUtc, FinalWork? Final = null);
 
 /// <summary>The ledger's answer to a report.</summary>
 public enum ReportOutcome

@@ -53,16 +53,18 @@ public sealed class CandidateLedger : IDisposable
     private readonly HashSet<int> _changed = [];
     private readonly List<LedgerEvent> _events = [];
     private readonly ICostModel? _costModel;
+    private readonly IFinalPlanner? _planner;
     private LedgerHeader _header;
     private bool _headerChanged;
     private int _failStreak; // candidates failed for good in a row since the start, a resume or a restart
     private string? _lastFailure;
 
-    private CandidateLedger(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, LedgerHeader header, List<CandidateEntry> entries)
+    private CandidateLedger(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, IFinalPlanner? planner, LedgerHeader header, List<CandidateEntry> entries)
     {
         Settings = settings;
         Strategy = strategy;
         _costModel = costModel;
+        _planner = planner;
         _header = header;
         _entries = entries;
     }
@@ -89,11 +91,17 @@ public sealed class CandidateLedger : IDisposable
 
     public int CacheHits { get; private set; }
 
+    /// <summary>Final-evaluation trainings done and failed.</summary>
+    public (int Done, int Failed, int Total) FinalProgress { get; private set; }
+
+    /// <summary>The final evaluation's table so far (empty before it starts).</summary>
+    public FinalReport FinalReport => FinalReport.From(_entries);
+
     /// <summary>Candidates leased now.</summary>
     public int Running => _running.Count;
 
     /// <summary>Work not started: queued candidates and proposals still in the budget.</summary>
-    public int Pending => _queue.Count + Math.Max(0, Settings.Candidates - _entries.Count);
+    public int Pending => _queue.Count + (_header.FinalStarted ? 0 : Math.Max(0, Settings.Candidates - SearchEntries));
 
     /// <summary>The leader (highest rung, then objective), or -1.</summary>
     public int Best { get; private set; } = -1;
@@ -110,17 +118,17 @@ public sealed class CandidateLedger : IDisposable
     /// <summary>The numbers of the candidates leased now.</summary>
     public IEnumerable<int> RunningNumbers => _running;
 
-    /// <summary>A new campaign.</summary>
-    public static CandidateLedger Start(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, DateTime now) =>
-        new(settings, strategy, costModel, new LedgerHeader { State = CampaignState.Running, StartedUtc = now }, []) { _headerChanged = true };
+    /// <summary>A new campaign; <paramref name="planner"/> plans the final evaluation that runs when the search ends (null: none).</summary>
+    public static CandidateLedger Start(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, DateTime now, IFinalPlanner? planner = null) =>
+        new(settings, strategy, costModel, planner, new LedgerHeader { State = CampaignState.Running, StartedUtc = now }, []) { _headerChanged = true };
 
     /// <summary>
     /// A campaign rebuilt from what was stored: queue, running leases (they survive a controller restart: the holder
     /// may still be training, so each gets a fresh expiry), waiters, the hash index, counters and the leader.
     /// </summary>
-    public static CandidateLedger Restore(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, LedgerHeader header, IEnumerable<CandidateEntry> entries, DateTime now)
+    public static CandidateLedger Restore(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, LedgerHeader header, IEnumerable<CandidateEntry> entries, DateTime now, IFinalPlanner? planner = null)
     {
-        var ledger = new CandidateLedger(settings, strategy, costModel, header, entries.ToList());
+        var ledger = new CandidateLedger(settings, strategy, costModel, planner, header, entries.ToList());
         ledger.Rebuild(now);
         return ledger;
     }
@@ -189,7 +197,7 @@ public sealed class CandidateLedger : IDisposable
         e.ExpiresUtc = now.AddSeconds(Settings.LeaseSeconds);
         _running.Add(n);
         Changed(n);
-        return new LeaseGrant(n, e.LeaseId, e.Attempts, e.TargetEpochs, e.Architecture, e.ExpiresUtc);
+        return new LeaseGrant(n, e.LeaseId, e.Attempts, e.TargetEpochs, e.Architecture, e.ExpiresUtc, e.Final);
     }
 
     /// <summary>Extends a current lease and records progress; false when the lease is no longer current.</summary>
@@ -225,6 +233,24 @@ public sealed class CandidateLedger : IDisposable
 
         var e = _entries[number];
         _running.Remove(number);
+        if (e.Final is not null)
+        {
+            // A final-evaluation training: a row's result, never a reward, a promotion or a cache hit.
+            e.Status = CandidateStatus.Done;
+            e.Epoch = result.Epochs;
+            e.Params = result.Params;
+            e.MultAdds = result.MultAdds;
+            e.LatencyMs = result.LatencyMs;
+            e.TestAccuracy = result.TestAccuracy;
+            e.RungAccuracies.Add(result.Diverged ? 0 : result.ValidationAccuracy);
+            e.RungScores.Add(result.Diverged ? 0 : result.ValidationAccuracy);
+            FinalProgress = FinalProgress with { Done = FinalProgress.Done + 1 };
+            _events.Add(new LedgerEvent(LedgerEventKind.Finished, number));
+            Changed(number);
+            CheckEnd(now);
+            return ReportOutcome.Accepted;
+        }
+
         EpochsTrained += Math.Max(0, result.Epochs - Math.Max(result.ResumedFromEpoch, CompletedEpochs(e)));
         if (result.ResumedFromEpoch > 0)
         {
@@ -366,6 +392,12 @@ public sealed class CandidateLedger : IDisposable
             return;
         }
 
+        if (Done > 0 && !_header.FinalStarted && Settings.Final is not null && _planner is not null)
+        {
+            StartFinal(_planner);
+            return;
+        }
+
         if (Done == 0)
         {
             End(now, CampaignState.Failed, Failed > 0
@@ -377,6 +409,35 @@ public sealed class CandidateLedger : IDisposable
         End(now, CampaignState.Completed, null);
     }
 
+    /// <summary>
+    /// Plans and queues the final evaluation (the cells of the leaderboard's top, the references), once: on a finished
+    /// search it runs the campaign again until every final training has ended. False when it already started, the
+    /// search has no result yet, or the campaign is still searching.
+    /// </summary>
+    public bool StartFinal(IFinalPlanner planner)
+    {
+        var searching = State == CampaignState.Running && (CanPropose || _queue.Count > 0 || _running.Count > 0 || NextPromotion() is not null);
+        if (_header.FinalStarted || Done == 0 || searching)
+        {
+            return false;
+        }
+
+        var found = Ranking().Select(n => _entries[n].Architecture).ToArray();
+        var work = planner.Plan(found);
+        foreach (var w in work)
+        {
+            var n = _entries.Count;
+            _entries.Add(new CandidateEntry { Hash = "", Architecture = w.Architecture, SampleId = -1, Final = w, TargetEpochs = Settings.FinalEpochs, RewardApplied = true });
+            _queue.Enqueue(n);
+            Changed(n);
+            _events.Add(new LedgerEvent(LedgerEventKind.Added, n));
+        }
+
+        FinalProgress = (0, 0, work.Count);
+        SetHeader(_header with { FinalStarted = true, State = CampaignState.Running, EndedUtc = null, Error = null });
+        return true;
+    }
+
     /// <summary>A stale report was ignored (counted).</summary>
     public void Stale()
     {
@@ -385,10 +446,13 @@ public sealed class CandidateLedger : IDisposable
 
     /// <summary>The candidates ranked as the leaderboard shows them: highest rung, then objective, then accuracy.</summary>
     public IEnumerable<int> Ranking() => Enumerable.Range(0, _entries.Count)
-        .Where(n => _entries[n].CacheHitOf < 0 && _entries[n].RungAccuracies.Count > 0)
+        .Where(n => _entries[n].CacheHitOf < 0 && _entries[n].Final is null && _entries[n].RungAccuracies.Count > 0)
         .OrderByDescending(n => _entries[n].Rung).ThenByDescending(n => _entries[n].Score).ThenByDescending(n => _entries[n].Accuracy).ThenBy(n => n);
 
-    private bool CanPropose => _entries.Count < Settings.Candidates && (Settings.MaxEpochs <= 0 || EpochsCommitted() < Settings.MaxEpochs);
+    private bool CanPropose => !_header.FinalStarted && SearchEntries < Settings.Candidates && (Settings.MaxEpochs <= 0 || EpochsCommitted() < Settings.MaxEpochs);
+
+    /// <summary>Entries of the search (the final evaluation's follow them).</summary>
+    private int SearchEntries => FinalProgress.Total > 0 ? _entries.Count - FinalProgress.Total : _entries.Count;
 
     private bool InRange(int number) => number >= 0 && number < _entries.Count;
 
@@ -410,9 +474,10 @@ public sealed class CandidateLedger : IDisposable
     }
 
     /// <summary>Epochs trained plus those the running and queued work will train (the epoch budget's measure).</summary>
-    private long EpochsCommitted() => EpochsTrained + _running.Concat(_queue).Sum(n => (long)Math.Max(0, _entries[n].TargetEpochs - CompletedEpochs(_entries[n])));
+    private long EpochsCommitted() => EpochsTrained + _running.Concat(_queue).Where(n => _entries[n].Final is null).Sum(n => (long)Math.Max(0, _entries[n].TargetEpochs - CompletedEpochs(_entries[n])));
 
-    private int CompletedEpochs(CandidateEntry e) => e.Rung < 0 ? 0 : Settings.Schedule.Rungs[Math.Min(e.Rung, Settings.Schedule.Rungs.Count - 1)];
+    private int CompletedEpochs(CandidateEntry e) =>
+        e.Rung < 0 ? 0 : e.Final is not null ? e.TargetEpochs : Settings.Schedule.Rungs[Math.Min(e.Rung, Settings.Schedule.Rungs.Count - 1)];
 
     private void Propose()
     {
@@ -495,7 +560,7 @@ public sealed class CandidateLedger : IDisposable
         for (var k = schedule.Rungs.Count - 2; k >= 0; k--)
         {
             var reached = Enumerable.Range(0, _entries.Count)
-                .Where(n => _entries[n].CacheHitOf < 0 && _entries[n].RungScores.Count > k)
+                .Where(n => _entries[n].CacheHitOf < 0 && _entries[n].Final is null && _entries[n].RungScores.Count > k)
                 .ToArray();
             var top = reached.Length / schedule.Eta;
             if (top == 0)
@@ -587,6 +652,14 @@ public sealed class CandidateLedger : IDisposable
         e.LeaseId = null;
         e.Reason = reason;
         Changed(n);
+        if (e.Final is not null)
+        {
+            e.Status = CandidateStatus.Failed;
+            FinalProgress = FinalProgress with { Failed = FinalProgress.Failed + 1 };
+            _events.Add(new LedgerEvent(LedgerEventKind.Failed, n, Reason: reason));
+            return;
+        }
+
         if (e.RungAccuracies.Count > 0)
         {
             // A promotion that failed for good: the candidate keeps the result of the rung it had reached.
@@ -642,12 +715,30 @@ public sealed class CandidateLedger : IDisposable
         _byHash.Clear();
         _rewards.Clear();
         _rewards.AddRange(_entries.Where(e => e.RewardSeq >= 0).OrderBy(e => e.RewardSeq).Select(e => e.Reward));
+        FinalProgress = (0, 0, 0);
         Done = Failed = Rejected = CacheHits = 0;
         EpochsTrained = 0;
         Best = -1;
+        var final = (Done: 0, Failed: 0, Total: 0);
         for (var n = 0; n < _entries.Count; n++)
         {
             var e = _entries[n];
+            if (e.Final is not null)
+            {
+                final = (final.Done + (e.Status == CandidateStatus.Done ? 1 : 0), final.Failed + (e.Status == CandidateStatus.Failed ? 1 : 0), final.Total + 1);
+                if (e.Status == CandidateStatus.Training)
+                {
+                    e.ExpiresUtc = now.AddSeconds(Settings.LeaseSeconds);
+                    _running.Add(n);
+                }
+                else if (e.Status == CandidateStatus.Pending)
+                {
+                    _queue.Enqueue(n);
+                }
+
+                continue;
+            }
+
             if (e.CacheHitOf < 0 && e.Status != CandidateStatus.Rejected)
             {
                 _byHash[e.Hash] = n; // the latest candidate that trains a hash itself (an earlier one failed)
@@ -695,6 +786,7 @@ public sealed class CandidateLedger : IDisposable
             }
         }
 
+        FinalProgress = final;
     }
 }
 
@@ -706,4 +798,9 @@ public sealed class CandidateLedger : IDisposable
 /// <param name="Schedule">Rungs (one without ASHA).</param>
 /// <param name="Cost">Limits and shaping.</param>
 /// <param name="MaxEpochs">Optional budget in epochs trained, over all candidates and rungs (0 = none).</param>
-public sealed record LedgerSettings(int Candidates, int MaxConcurrent, double LeaseSeconds, int MaxAttempts, RungSchedule Schedule, CostRules Cost, long MaxEpochs = 0);
+/// <param name="Final">The final evaluation to run when the search ends (null: none; `campaign evaluate` can start one later).</param>
+public sealed record LedgerSettings(int Candidates, int MaxConcurrent, double LeaseSeconds, int MaxAttempts, RungSchedule Schedule, CostRules Cost, long MaxEpochs = 0, FinalSettings? Final = null)
+{
+    /// <summary>Epochs of a final-evaluation training.</summary>
+    public int FinalEpochs => Final?.Epochs ?? Schedule.Rungs[^1];
+}

@@ -414,6 +414,75 @@ public sealed class CandidateLedgerTests
     }
 
     [Fact]
+    public void Final_AfterTheSearch_TrainsThePlannedRowsThenCompletesWithTheTable()
+    {
+        var final = new FinalSettings { Top = 2, Seeds = 2, Epochs = 5 };
+        var planner = new ListPlanner(found => [.. found.Take(2).SelectMany((a, i) => new[] { new FinalWork($"found #{i + 1}", FinalRole.Found, a, 0, 0), new FinalWork($"found #{i + 1}", FinalRole.Found, a, 0, 1) }),
+            new FinalWork("resnet-20", FinalRole.Reference, "resnet-20", 0, 0), new FinalWork("resnet-20", FinalRole.Reference, "resnet-20", 0, 1)]);
+        var strategy = new ScriptedStrategy(Cells);
+        using var ledger = CandidateLedger.Start(Settings(candidates: 3) with { Final = final }, strategy, null, T0, planner);
+        for (var i = 0; i < 3; i++)
+        {
+            var l = ledger.TryLease("t/0", T0)!;
+            ledger.Complete(l.LeaseId, l.Number, Result(0.1 * (i + 1)), T0);
+        }
+
+        Assert.Equal(CampaignState.Running, ledger.State); // the search ended; the final evaluation runs
+        Assert.True(ledger.Header.FinalStarted);
+        Assert.Equal((0, 0, 6), ledger.FinalProgress);
+        Assert.Equal([ledger.Entries[2].Architecture, ledger.Entries[1].Architecture], planner.Found.Take(2));
+        var tests = new Dictionary<string, double[]> { ["found #1"] = [0.80, 0.82], ["found #2"] = [0.70, 0.72], ["resnet-20"] = [0.90, 0.90] };
+        var seen = new List<LeaseGrant>();
+        while (ledger.TryLease("t/0", T0) is { } l)
+        {
+            seen.Add(l);
+            Assert.Equal(5, l.TargetEpochs);
+            var test = tests[l.Final!.Label][l.Final.Seed];
+            ledger.Complete(l.LeaseId, l.Number, Result(test - 0.01, epochs: 5) with { TestAccuracy = test }, T0);
+        }
+
+        Assert.Equal(6, seen.Count);
+        Assert.Equal(CampaignState.Completed, ledger.State);
+        Assert.Equal(3, ledger.Done); // search candidates only
+        Assert.Equal(3, strategy.Observed.Count); // final trainings are never rewards
+        var report = ledger.FinalReport;
+        Assert.Equal(["found #1", "found #2", "resnet-20"], report.Rows.Select(r => r.Label));
+        Assert.Equal(0.81, report.Rows[0].TestMean!.Value, 9);
+        Assert.Equal(Math.Sqrt(0.0002), report.Rows[0].TestStd!.Value, 9);
+        Assert.Equal("found #1", report.BestFound!.Label);
+        Assert.True(report.Complete);
+        Assert.Equal(2, ledger.Best); // the leaderboard is the search's
+    }
+
+    [Fact]
+    public void Final_StartedOnACompletedCampaign_RunsAgainAndSurvivesRestoreAndFailures()
+    {
+        var planner = new ListPlanner(found => [new FinalWork("found #1", FinalRole.Found, found[0], 0, 0), new FinalWork("nasnet-a", FinalRole.NasNetA, found[0], 0, 0)]);
+        var strategy = new ScriptedStrategy(Cells);
+        var settings = Settings(candidates: 1, maxAttempts: 1);
+        using var ledger = CandidateLedger.Start(settings, strategy, null, T0);
+        var first = ledger.TryLease("t/0", T0)!;
+        ledger.Complete(first.LeaseId, first.Number, Result(0.5), T0);
+        Assert.Equal(CampaignState.Completed, ledger.State);
+
+        Assert.True(ledger.StartFinal(planner));
+        Assert.False(ledger.StartFinal(planner)); // once
+        Assert.Equal(CampaignState.Running, ledger.State);
+        var a = ledger.TryLease("t/0", T0)!;
+        using var restored = CandidateLedger.Restore(settings, strategy.Copy(), null, ledger.Header, ledger.Entries.Select(e => e.Copy()), T0);
+        Assert.Equal((0, 0, 2), restored.FinalProgress);
+        Assert.Equal(ReportOutcome.Accepted, restored.Fail(a.LeaseId, a.Number, "out of memory", T0));
+        var b = restored.TryLease("t/0", T0)!;
+        restored.Complete(b.LeaseId, b.Number, Result(0.6, epochs: 1) with { TestAccuracy = 0.61 }, T0);
+
+        Assert.Equal(CampaignState.Completed, restored.State);
+        Assert.Equal((1, 1, 2), restored.FinalProgress);
+        Assert.False(restored.FinalReport.Complete);
+        Assert.Equal(0, restored.FinalReport.Rows[0].Trained);
+        Assert.Equal(0.61, restored.FinalReport.Rows[1].TestMean);
+    }
+
+    [Fact]
     public void RungSchedule_Asha_RungsArePowersOfEtaCappedAtMax()
     {
         Assert.Equal([1, 3, 9], RungSchedule.Asha(1, 9, 3).Rungs);
@@ -437,6 +506,18 @@ public sealed class CandidateLedgerTests
         }
 
         return [.. cells];
+    }
+
+    /// <summary>A final planner that records the found cells it was given.</summary>
+    private sealed class ListPlanner(Func<IReadOnlyList<string>, IReadOnlyList<FinalWork>> plan) : IFinalPlanner
+    {
+        public IReadOnlyList<string> Found { get; private set; } = [];
+
+        public IReadOnlyList<FinalWork> Plan(IReadOnlyList<string> found)
+        {
+            Found = found;
+            return plan(found);
+        }
     }
 
     /// <summary>A cost model that costs the n-th architecture it is asked about.</summary>
