@@ -145,17 +145,13 @@ public sealed class ResNet : Module<Tensor, Tensor>
 public static class ReferenceNetworks
 {
     /// <summary>The names accepted (architecture strings of reference rows).</summary>
-    public static readonly IReadOnlyList<string> Names = ["resnet-20", "resnet-32", "resnet-56"];
+    public static readonly IReadOnlyList<string> Names = ["resnet-8", "resnet-14", "resnet-20", "resnet-32", "resnet-56"];
 
     /// <summary>True when <paramref name="architecture"/> names a reference network rather than a cell.</summary>
     public static bool IsReference(string architecture) => Names.Contains(architecture.Trim());
 
     /// <summary>Builds a reference network for images of <paramref name="channels"/> channels and <paramref name="classes"/> classes.</summary>
-    public static ResNet Build(string name, long channels, long classes) => name.Trim() switch
-    {
-        "resnet-20" => new ResNet(20, channels, classes),
-        "resnet-32" => new ResNet(32, channels, classes),
-        "resnet-56" => new ResNet(56, channels, classes),
-        _ => throw new UserErrorException($"unknown reference network '{name}': use one of {string.Join(", ", Names)}"),
-    };
+    public static ResNet Build(string name, long channels, long classes) => IsReference(name)
+        ? new ResNet(int.Parse(name.Trim()["resnet-".Length..], System.Globalization.CultureInfo.InvariantCulture), channels, classes)
+        : throw new UserErrorException($"unknown reference network '{name}': use one of {string.Join(", ", Names)}");
 }
