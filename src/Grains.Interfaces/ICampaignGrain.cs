@@ -22,6 +22,16 @@ public interface ICampaignGrain : IGrainWithStringKey
 
     Task<CampaignStatus> Stop();
 
+    /// <summary>
+    /// Starts the final evaluation of a completed search (settings JSON in the config's "final" section form; null = the
+    /// config's section, else the defaults); a one-line error when it already ran or the search is not done.
+    /// </summary>
+    Task<CampaignStatus> Evaluate(string? finalJson);
+
+    /// <summary>The final table so far (no rows before an evaluation started).</summary>
+    [AlwaysInterleave]
+    Task<FinalReportView> GetFinalReport();
+
     Task<CampaignStatus> Resume();
 
     /// <summary>A lease on the next candidate, or null when nothing is pending (or the campaign is not running).</summary>

@@ -18,7 +18,9 @@ public sealed record Lease(
     [property: Id(7)] long Seed,
     [property: Id(8)] double Seconds,
     [property: Id(9)] int Epochs,
-    [property: Id(10)] bool KeepCheckpoint);
+    [property: Id(10)] bool KeepCheckpoint,
+    [property: Id(11)] string? SpecJson = null,
+    [property: Id(12)] string? FinalLabel = null);
 
 /// <summary>How a training ended.</summary>
 [GenerateSerializer, Alias("NasNet.TrainingOutcome")]
@@ -103,7 +105,37 @@ public sealed record CampaignStatus(
     [property: Id(25)] int Promotions,
     [property: Id(26)] long EpochsTrained,
     [property: Id(27)] int BestRung,
-    [property: Id(28)] IReadOnlyList<int> Rungs);
+    [property: Id(28)] IReadOnlyList<int> Rungs,
+    [property: Id(29)] int FinalDone,
+    [property: Id(30)] int FinalFailed,
+    [property: Id(31)] int FinalTotal);
+
+/// <summary>
+/// One row of a campaign's final evaluation: an architecture retrained under the final protocol with several seeds.
+/// Accuracies are fractions; <see cref="TestStd"/> is the sample standard deviation over the seeds trained.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("NasNet.FinalRowView")]
+public sealed record FinalRowView(
+    [property: Id(0)] string Label,
+    [property: Id(1)] string Role,
+    [property: Id(2)] string Architecture,
+    [property: Id(3)] int Seeds,
+    [property: Id(4)] int Trained,
+    [property: Id(5)] double? TestMean,
+    [property: Id(6)] double? TestStd,
+    [property: Id(7)] double? ValidationMean,
+    [property: Id(8)] long Params,
+    [property: Id(9)] long MultAdds,
+    [property: Id(10)] double LatencyMs);
+
+/// <summary>A campaign's final table: its rows, the best found and best random rows (chosen by validation accuracy).</summary>
+[GenerateSerializer, Immutable, Alias("NasNet.FinalReportView")]
+public sealed record FinalReportView(
+    [property: Id(0)] IReadOnlyList<FinalRowView> Rows,
+    [property: Id(1)] string? BestFound,
+    [property: Id(2)] string? BestRandom,
+    [property: Id(3)] bool Complete,
+    [property: Id(4)] string Protocol);
 
 /// <summary>
 /// One candidate in a campaign's table (compact; details live in the candidate grain). <see cref="Rung"/> is the

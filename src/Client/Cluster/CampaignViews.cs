@@ -52,6 +52,7 @@ public static class CampaignViews
             ["epoch"] = t.Epoch,
             ["epochs"] = t.Epochs,
         }).ToArray()),
+        ["final"] = s.FinalTotal == 0 ? null : new JsonObject { ["done"] = s.FinalDone, ["failed"] = s.FinalFailed, ["total"] = s.FinalTotal },
         ["error"] = s.Error,
         ["host"] = s.Host,
     };
@@ -62,7 +63,8 @@ public static class CampaignViews
     public static string ProgressLine(CampaignStatus s)
     {
         var best = s.BestAccuracy is { } b ? b.ToString("F4", CultureInfo.InvariantCulture) : "-";
-        return $"[{s.State.Name()}] done {s.Completed}/{s.Budget}  running {s.Running}  pending {s.Pending}  failed {s.Failed}  " +
+        var final = s.FinalTotal > 0 ? $"final {s.FinalDone + s.FinalFailed}/{s.FinalTotal}  " : "";
+        return $"[{s.State.Name()}] {final}done {s.Completed}/{s.Budget}  running {s.Running}  pending {s.Pending}  failed {s.Failed}  " +
                $"cache hits {s.CacheHits}  best {best}  reward avg {s.RewardMovingAverage.ToString("F4", CultureInfo.InvariantCulture)}  " +
                $"policy v{s.PolicyUpdates}  ETA {Eta(s)}";
     }
@@ -96,6 +98,11 @@ public static class CampaignViews
 
         o.WriteLine($"  strategy {s.Strategy}, budget {s.Budget}, proposed {s.Proposed}");
         o.WriteLine($"  done {s.Completed}, running {s.Running}, pending {s.Pending}, failed {s.Failed}, rejected {s.Rejected}, cache hits {s.CacheHits}");
+        if (s.FinalTotal > 0)
+        {
+            o.WriteLine($"  final evaluation: {s.FinalDone}/{s.FinalTotal} trained, {s.FinalFailed} failed");
+        }
+
         if (s.Rungs.Count > 1)
         {
             o.WriteLine($"  ASHA rungs {string.Join("/", s.Rungs)} epochs: {s.Promotions} promotions, {s.EpochsTrained} epochs trained");
@@ -113,6 +120,74 @@ public static class CampaignViews
             o.WriteLine($"  trainer {t.TrainerId}: {t.CandidateId} epoch {t.Epoch}/{t.Epochs}");
         }
     }
+
+    /// <summary>Where to follow a campaign (the console; the web page once a silo serves it).</summary>
+    public static string PageHint(CampaignStatus s) => $"follow it with 'nasnet campaign watch {s.Id}'";
+
+    /// <summary>The final table as Markdown: one row per architecture, test accuracy mean ± std over seeds, then the comparisons.</summary>
+    public static string FinalMarkdown(FinalReportView f)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Final evaluation ({f.Protocol}){(f.Complete ? "" : " - incomplete")}");
+        sb.AppendLine();
+        sb.AppendLine("| row | test accuracy | validation | params | mult-adds | latency (ms) | seeds |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var r in f.Rows)
+        {
+            var marks = r.Label == f.BestFound ? " (best found)" : r.Label == f.BestRandom ? " (best random)" : "";
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Label}{marks} | {Pct(r.TestMean)}{(r.TestStd is { } sd && r.Trained > 1 ? $" ± {sd * 100:F2}" : "")} | {Pct(r.ValidationMean)} | {r.Params:N0} | {r.MultAdds:N0} | {r.LatencyMs:F2} | {r.Trained}/{r.Seeds} |");
+        }
+
+        if (Compare(f) is { Count: > 0 } lines)
+        {
+            sb.AppendLine();
+            foreach (var line in lines)
+            {
+                sb.AppendLine(line);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>"best found vs X: +1.23 points" for each reference row (test accuracy means).</summary>
+    public static List<string> Compare(FinalReportView f)
+    {
+        var best = f.Rows.FirstOrDefault(r => r.Label == f.BestFound);
+        if (best?.TestMean is not { } b)
+        {
+            return [];
+        }
+
+        return f.Rows.Where(r => r.TestMean is not null && r.Role is not "Found" && (r.Role != "Random" || r.Label == f.BestRandom))
+            .Select(r => $"best found ({best.Label}, {Pct(b)}) vs {r.Label} ({Pct(r.TestMean)}): {(b - r.TestMean!.Value) * 100:+0.00;-0.00} points")
+            .ToList();
+    }
+
+    public static JsonObject FinalJson(FinalReportView f) => new()
+    {
+        ["protocol"] = f.Protocol,
+        ["complete"] = f.Complete,
+        ["bestFound"] = f.BestFound,
+        ["bestRandom"] = f.BestRandom,
+        ["rows"] = new JsonArray(f.Rows.Select(r => (JsonNode)new JsonObject
+        {
+            ["label"] = r.Label,
+            ["role"] = r.Role,
+            ["testAccuracy"] = r.TestMean is { } m ? Math.Round(m, 6) : null,
+            ["testStd"] = r.TestStd is { } sd ? Math.Round(sd, 6) : null,
+            ["validationAccuracy"] = r.ValidationMean is { } v ? Math.Round(v, 6) : null,
+            ["params"] = r.Params,
+            ["multAdds"] = r.MultAdds,
+            ["latencyMs"] = Math.Round(r.LatencyMs, 4),
+            ["seeds"] = r.Seeds,
+            ["trained"] = r.Trained,
+            ["architecture"] = r.Architecture.StartsWith('{') ? JsonNode.Parse(r.Architecture) : r.Architecture,
+        }).ToArray()),
+    };
+
+    private static string Pct(double? x) => x is { } v ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>Polls until the campaign ends (or ct); live table when interactive, a line per change otherwise.</summary>
     public static async Task<CampaignStatus> WatchAsync(ICampaignGrain campaign, TextWriter o, bool interactive, TimeSpan interval, CancellationToken ct)
@@ -234,6 +309,17 @@ public static class CampaignViews
                 await File.WriteAllBytesAsync(path, weights);
                 written.Add(path);
             }
+        }
+
+        var final = await campaign.GetFinalReport();
+        if (final.Rows.Count > 0)
+        {
+            path = Path.Combine(dir, "final.md");
+            await File.WriteAllTextAsync(path, FinalMarkdown(final));
+            written.Add(path);
+            path = Path.Combine(dir, "final.json");
+            await File.WriteAllTextAsync(path, ToJson(FinalJson(final), true));
+            written.Add(path);
         }
 
         var rows = await campaign.GetCandidates();

@@ -74,6 +74,9 @@ public sealed record CampaignConfig
 
     public LeaseSettings Lease { get; init; } = new();
 
+    /// <summary>The final evaluation run when the search ends (null: none; `campaign evaluate` starts one later).</summary>
+    public FinalSettings? Final { get; init; }
+
     /// <summary>Reads a config file; a missing or malformed file is a one-line user error.</summary>
     public static CampaignConfig Load(string path)
     {

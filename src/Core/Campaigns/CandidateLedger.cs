@@ -23,6 +23,9 @@ public enum LedgerEventKind
 
     /// <summary>The campaign ended (completed or failed).</summary>
     Ended,
+
+    /// <summary>The search ended and its final evaluation is due: plan it (<see cref="CandidateLedger.FoundCells"/>) and call <see cref="CandidateLedger.StartFinal"/>.</summary>
+    FinalDue,
 }
 
 /// <summary>One thing a ledger call changed that the owner carries out (store a result, mark a failure, end timers).</summary>
@@ -53,18 +56,16 @@ public sealed class CandidateLedger : IDisposable
     private readonly HashSet<int> _changed = [];
     private readonly List<LedgerEvent> _events = [];
     private readonly ICostModel? _costModel;
-    private readonly IFinalPlanner? _planner;
     private LedgerHeader _header;
     private bool _headerChanged;
     private int _failStreak; // candidates failed for good in a row since the start, a resume or a restart
     private string? _lastFailure;
 
-    private CandidateLedger(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, IFinalPlanner? planner, LedgerHeader header, List<CandidateEntry> entries)
+    private CandidateLedger(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, LedgerHeader header, List<CandidateEntry> entries)
     {
         Settings = settings;
         Strategy = strategy;
         _costModel = costModel;
-        _planner = planner;
         _header = header;
         _entries = entries;
     }
@@ -118,17 +119,17 @@ public sealed class CandidateLedger : IDisposable
     /// <summary>The numbers of the candidates leased now.</summary>
     public IEnumerable<int> RunningNumbers => _running;
 
-    /// <summary>A new campaign; <paramref name="planner"/> plans the final evaluation that runs when the search ends (null: none).</summary>
-    public static CandidateLedger Start(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, DateTime now, IFinalPlanner? planner = null) =>
-        new(settings, strategy, costModel, planner, new LedgerHeader { State = CampaignState.Running, StartedUtc = now }, []) { _headerChanged = true };
+    /// <summary>A new campaign.</summary>
+    public static CandidateLedger Start(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, DateTime now) =>
+        new(settings, strategy, costModel, new LedgerHeader { State = CampaignState.Running, StartedUtc = now }, []) { _headerChanged = true };
 
     /// <summary>
     /// A campaign rebuilt from what was stored: queue, running leases (they survive a controller restart: the holder
     /// may still be training, so each gets a fresh expiry), waiters, the hash index, counters and the leader.
     /// </summary>
-    public static CandidateLedger Restore(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, LedgerHeader header, IEnumerable<CandidateEntry> entries, DateTime now, IFinalPlanner? planner = null)
+    public static CandidateLedger Restore(LedgerSettings settings, ISearchStrategy strategy, ICostModel? costModel, LedgerHeader header, IEnumerable<CandidateEntry> entries, DateTime now)
     {
-        var ledger = new CandidateLedger(settings, strategy, costModel, planner, header, entries.ToList());
+        var ledger = new CandidateLedger(settings, strategy, costModel, header, entries.ToList());
         ledger.Rebuild(now);
         return ledger;
     }
@@ -392,9 +393,10 @@ public sealed class CandidateLedger : IDisposable
             return;
         }
 
-        if (Done > 0 && !_header.FinalStarted && Settings.Final is not null && _planner is not null)
+        if (Done > 0 && !_header.FinalStarted && Settings.Final is not null)
         {
-            StartFinal(_planner);
+            // The search is over; the campaign runs on into its final evaluation once the owner has planned it.
+            _events.Add(new LedgerEvent(LedgerEventKind.FinalDue, -1));
             return;
         }
 
@@ -409,21 +411,22 @@ public sealed class CandidateLedger : IDisposable
         End(now, CampaignState.Completed, null);
     }
 
+    /// <summary>The architectures of the trained candidates, best first (what a final evaluation retrains).</summary>
+    public IReadOnlyList<string> FoundCells() => Ranking().Select(n => _entries[n].Architecture).ToArray();
+
     /// <summary>
-    /// Plans and queues the final evaluation (the cells of the leaderboard's top, the references), once: on a finished
-    /// search it runs the campaign again until every final training has ended. False when it already started, the
-    /// search has no result yet, or the campaign is still searching.
+    /// Queues the final evaluation's trainings (planned from <see cref="FoundCells"/>), once: on a finished search it
+    /// runs the campaign again until every final training has ended. False when it already started, the search has no
+    /// result yet, or the campaign is still searching.
     /// </summary>
-    public bool StartFinal(IFinalPlanner planner)
+    public bool StartFinal(IReadOnlyList<FinalWork> work)
     {
         var searching = State == CampaignState.Running && (CanPropose || _queue.Count > 0 || _running.Count > 0 || NextPromotion() is not null);
-        if (_header.FinalStarted || Done == 0 || searching)
+        if (_header.FinalStarted || Done == 0 || searching || work.Count == 0)
         {
             return false;
         }
 
-        var found = Ranking().Select(n => _entries[n].Architecture).ToArray();
-        var work = planner.Plan(found);
         foreach (var w in work)
         {
             var n = _entries.Count;

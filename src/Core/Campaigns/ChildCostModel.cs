@@ -15,13 +15,20 @@ public sealed class ChildCostModel(ChildTrainingSpec spec, int imageSize, int ch
     /// <summary>The cost model for a spec, with the image shape of its dataset (read once; an image folder is loaded).</summary>
     public static ChildCostModel For(ChildTrainingSpec spec)
     {
+        var (size, channels, classes) = ShapeOf(spec);
+        return new ChildCostModel(spec, size, channels, classes);
+    }
+
+    /// <summary>Image size, channels and classes of a spec's dataset (known for the built-in sets; others are loaded).</summary>
+    public static (int ImageSize, int Channels, int Classes) ShapeOf(ChildTrainingSpec spec)
+    {
         var (size, channels, classes) = spec.Dataset.Trim().ToLowerInvariant() switch
         {
             "fashion-mnist" => (28, 1, 10),
             "cifar10" => (32, 3, 10),
             _ => Shape(DatasetCatalog.Load(TorchCandidateTrainer.DatasetOf(spec))),
         };
-        return new ChildCostModel(spec, spec.ImageSize ?? size, channels, classes);
+        return (spec.ImageSize ?? size, channels, classes);
     }
 
     public ArchitectureCost Estimate(string architecture)

@@ -156,32 +156,24 @@ public sealed class FinalPlanner(FinalSettings settings, ChildTrainingSpec searc
         return rows.SelectMany(r => Enumerable.Range(0, settings.Seeds).Select(s => new FinalWork(r.Label, r.Role, r.Architecture, r.Filters, s))).ToList();
     }
 
-    /// <summary>The F (even, at least 2) whose child's parameter count is nearest <paramref name="target"/>.</summary>
+    /// <summary>
+    /// An F (even, at least 2) whose child's parameter count is near <paramref name="target"/>: the count grows about
+    /// as F², so two Newton-like steps from F = 32 land within a few percent (each step builds the child on the meta
+    /// device once); the nearest of the Fs tried wins.
+    /// </summary>
     public int FiltersFor(string architecture, long target)
     {
         var genotype = GenotypeJson.Parse(architecture);
         long Params(int f) => ArchitectureStats.Count(genotype, TorchCandidateTrainer.NetworkFor(genotype, settings.Spec(search, f), imageSize, channels, classes)).Params;
-        int lo = 2, hi = 2;
-        while (Params(hi) < target && hi < 4096)
+        var tried = new Dictionary<int, long>();
+        var f = 32;
+        for (var step = 0; step < 3 && !tried.ContainsKey(f); step++)
         {
-            lo = hi;
-            hi *= 2;
+            var p = tried[f] = Params(f);
+            f = Math.Clamp((int)Math.Round(f * Math.Sqrt((double)target / Math.Max(1, p)) / 2) * 2, 2, 4096);
         }
 
-        while (hi - lo > 2)
-        {
-            var mid = (lo + hi) / 2 & ~1;
-            if (Params(mid) < target)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return Math.Abs(Params(lo) - target) <= Math.Abs(Params(hi) - target) ? lo : hi;
+        return tried.MinBy(t => Math.Abs(t.Value - target)).Key;
     }
 }
 
@@ -241,5 +233,30 @@ public sealed record FinalReport(IReadOnlyList<FinalRow> Rows)
 
         var mean = xs.Average();
         return Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Length - 1));
+    }
+}
+
+/// <summary>JSON forms of the final settings and of a child spec carried in a lease (camelCase; unknown fields are errors).</summary>
+public static class WorkJson
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    public static string Write<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value, Options);
+
+    /// <summary>Reads <typeparamref name="T"/>; malformed JSON or an unknown field is a one-line user error naming <paramref name="what"/>.</summary>
+    public static T Read<T>(string json, string what)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<T>(json, Options) ?? throw new UserErrorException($"{what}: empty");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new UserErrorException($"{what}: {e.Message.Split('\n')[0]}");
+        }
     }
 }

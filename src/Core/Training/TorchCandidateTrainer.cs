@@ -83,7 +83,16 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         ArchitectureCounts counts;
         lock (ChildTrainer.GlobalRngLock)
         {
-            counts = ArchitectureStats.Count(job.Genotype, config); // builds a network: keep it off others' seeded builds
+            // Builds a network: keep it off others' seeded builds.
+            if (job.Reference is { } name)
+            {
+                using var reference = ReferenceNetworks.Build(name, data.Channels, data.Classes);
+                counts = new ArchitectureCounts(reference.ParameterCount(), reference.MultAdds(data.ImageSize));
+            }
+            else
+            {
+                counts = ArchitectureStats.Count(job.Genotype, config);
+            }
         }
 
         var trainer = new ChildTrainer(spec, splits, device, job.Seed, Fingerprint(job));
@@ -95,6 +104,11 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             run = trainer.Run(
                 () =>
                 {
+                    if (job.Reference is { } name)
+                    {
+                        return new TrainableModel(ReferenceNetworks.Build(name, data.Channels, data.Classes));
+                    }
+
                     var net = new ChildNetwork(job.Genotype, config);
                     return new TrainableModel(net, net.SetDropPathProgress, () => net.AuxLogits);
                 },
@@ -144,6 +158,6 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
     {
         // Epochs are not part of it: an ASHA promotion continues a candidate's checkpoint to more epochs.
         var relevant = job.Spec with { Epochs = 0, DataDir = null, Threads = 0, Device = "", EvaluateTest = false, MeasureInference = false, KeepWeights = false };
-        return $"{GenotypeJson.SerializeCompact(job.Genotype)}|{job.Seed}|{relevant}";
+        return $"{job.Reference ?? GenotypeJson.SerializeCompact(job.Genotype)}|{job.Seed}|{relevant}";
     }
 }

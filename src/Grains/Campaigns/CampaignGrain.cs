@@ -39,6 +39,7 @@ public sealed class CampaignGrain(
     private CandidateLedger? _ledger;
     private IGrainTimer? _timer;
     private bool _requeued;
+    private bool _planning;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -61,7 +62,8 @@ public sealed class CampaignGrain(
         var strategy = _state.Strategy is null
             ? SearchStrategies.Create(_config.Strategy, CellSearchSpace.Default, _config.Seed)
             : SearchStrategies.Restore(_config.Strategy, CellSearchSpace.Default, _state.Strategy);
-        _ledger = CandidateLedger.Restore(Settings(_config), strategy, CostModel(_config), LedgerJson.Read<LedgerHeader>(_state.Header), entries, DateTime.UtcNow);
+        var settings = Settings(_config, _state.FinalJson);
+        _ledger = CandidateLedger.Restore(settings, strategy, CostModel(_config), LedgerJson.Read<LedgerHeader>(_state.Header), entries, DateTime.UtcNow);
         Publish();
         if (_ledger.State == Domain.CampaignState.Running)
         {
@@ -89,7 +91,8 @@ public sealed class CampaignGrain(
         }
 
         _config = config;
-        _ledger = CandidateLedger.Start(Settings(config), SearchStrategies.Create(config.Strategy, CellSearchSpace.Default, config.Seed), CostModel(config), DateTime.UtcNow);
+        var settings = Settings(config, null);
+        _ledger = CandidateLedger.Start(settings, SearchStrategies.Create(config.Strategy, CellSearchSpace.Default, config.Seed), CostModel(config), DateTime.UtcNow);
         _state.ConfigJson = canonical;
         await SettleAsync(flush: true);
         StartTimer();
@@ -117,6 +120,59 @@ public sealed class CampaignGrain(
         }
 
         return Status();
+    }
+
+    public async Task<CampaignStatus> Evaluate(string? finalJson)
+    {
+        var ledger = Ledger;
+        if (ledger.Header.FinalStarted)
+        {
+            throw new UserErrorException($"campaign '{Id}' already has a final evaluation: see 'nasnet campaign status {Id}'");
+        }
+
+        if (ledger.State != Domain.CampaignState.Completed)
+        {
+            throw new UserErrorException($"campaign '{Id}' is {ledger.State.ToString().ToLowerInvariant()}: evaluate it once its search has completed");
+        }
+
+        var final = (finalJson is null ? _config!.Final ?? new FinalSettings() : WorkJson.Read<FinalSettings>(finalJson, "final settings")).Validate();
+        var json = WorkJson.Write(final);
+        var settings = ledger.Settings with { Final = final };
+        var work = await PlanAsync(settings, ledger.FoundCells());
+        if (_ledger != ledger || ledger.Header.FinalStarted)
+        {
+            throw new UserErrorException($"campaign '{Id}' already has a final evaluation: see 'nasnet campaign status {Id}'");
+        }
+
+        // The ledger is rebuilt with the final settings (its rules are immutable); nothing else about it changes.
+        var rebuilt = CandidateLedger.Restore(settings, SearchStrategies.Restore(_config!.Strategy, CellSearchSpace.Default, ledger.Strategy.Save()), CostModel(_config), ledger.Header, ledger.Entries.Select(e => e.Copy()), DateTime.UtcNow);
+        if (!rebuilt.StartFinal(work))
+        {
+            rebuilt.Dispose();
+            throw new UserErrorException($"campaign '{Id}' has no trained candidate to evaluate");
+        }
+
+        ledger.Dispose();
+        _ledger = rebuilt;
+        _state.FinalJson = json;
+        _writer!.Changed();
+        await SettleAsync(flush: true);
+        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await Broker.Register(Id, true);
+        StartTimer();
+        log.LogInformation("Campaign {CampaignId}: final evaluation started ({Trainings} trainings)", Id, rebuilt.FinalProgress.Total);
+        return Status();
+    }
+
+    public Task<FinalReportView> GetFinalReport()
+    {
+        var report = Ledger.FinalReport;
+        var final = Ledger.Settings.Final;
+        var spec = final?.Spec(_config!.Child);
+        var protocol = spec is null ? "" : $"N={spec.Cells}, F={spec.Filters}, {spec.Epochs} epochs on {(spec.TrainSubset is { } t ? $"{t:N0}" : "all")} training images, lr {spec.LearningRate}, {final!.Seeds} seed(s)";
+        return Task.FromResult(new FinalReportView(
+            report.Rows.Select(r => new FinalRowView(r.Label, r.Role.ToString(), r.Architecture, r.Seeds, r.Trained, r.TestMean, r.TestStd, r.ValidationMean, r.Params, r.MultAdds, r.LatencyMs)).ToArray(),
+            report.BestFound?.Label, report.BestRandom?.Label, report.Complete && report.Rows.Count > 0, protocol));
     }
 
     public async Task<CampaignStatus> Resume()
@@ -159,8 +215,10 @@ public sealed class CampaignGrain(
         }
 
         var last = _ledger.Settings.Schedule.Rungs[^1];
+        var final = grant.Final is { } w ? _ledger.Settings.Final!.Spec(_config.Child, w.Filters > 0 ? w.Filters : null) : null;
         return new Lease(grant.LeaseId, Id, grant.Number, CandidateId(grant.Number), grant.Architecture, _state.ConfigJson!, grant.Attempt,
-            _config.Seed * 1_000_003 + grant.Number, _ledger.Settings.LeaseSeconds, grant.TargetEpochs, grant.TargetEpochs < last);
+            _config.Seed * 1_000_003 + grant.Number, _ledger.Settings.LeaseSeconds, grant.TargetEpochs, final is null && grant.TargetEpochs < last,
+            final is null ? null : WorkJson.Write(final), grant.Final?.Label);
     }
 
     public Task<bool> Renew(string leaseId, int number, int epoch) =>
@@ -254,15 +312,57 @@ public sealed class CampaignGrain(
         return new CandidateInit(Id, n, e.Hash, e.Architecture, e.PolicyVersion);
     }
 
-    /// <summary>The ledger's rules from the config.</summary>
-    private static LedgerSettings Settings(CampaignConfig c) => new(
+    /// <summary>The ledger's rules from the config (and the final settings of an evaluation started on demand).</summary>
+    private static LedgerSettings Settings(CampaignConfig c, string? finalJson) => new(
         c.Budget.Candidates, c.Budget.MaxConcurrent, c.Lease.Seconds, c.Lease.MaxAttempts, RungSchedule.Single(c.Child.Epochs),
-        new CostRules(MaxParams: c.Cost.MaxParams));
+        CostRulesOf(c), Final: finalJson is null ? c.Final : WorkJson.Read<FinalSettings>(finalJson, "final settings"));
 
-    private static ICostModel? CostModel(CampaignConfig c) => Settings(c).Cost.NeedsEstimate ? ChildCostModel.For(c.Child) : null;
+    /// <summary>Plans a final evaluation off the grain's scheduler (it counts parameters by building children).</summary>
+    private Task<IReadOnlyList<FinalWork>> PlanAsync(LedgerSettings settings, IReadOnlyList<string> found)
+    {
+        var config = _config!;
+        return Task.Run(() =>
+        {
+            var (size, channels, classes) = ChildCostModel.ShapeOf(config.Child);
+            return new FinalPlanner(settings.Final!, config.Child, config.Seed, size, channels, classes).Plan(found);
+        });
+    }
+
+    /// <summary>The search ended and the config asks for a final evaluation: plan it, then queue it (once).</summary>
+    private async Task StartFinalAsync()
+    {
+        if (_planning || _ledger is not { } ledger)
+        {
+            return;
+        }
+
+        _planning = true;
+        try
+        {
+            var work = await PlanAsync(ledger.Settings, ledger.FoundCells());
+            if (_ledger == ledger && ledger.StartFinal(work))
+            {
+                log.LogInformation("Campaign {CampaignId}: search done; final evaluation of {Trainings} trainings queued", Id, work.Count);
+                await SettleAsync(flush: true);
+                await Broker.WorkAvailable();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.LogWarning(ex, "Campaign {CampaignId}: final evaluation not planned yet; retried by the next timer tick", Id);
+        }
+        finally
+        {
+            _planning = false;
+        }
+    }
+
+    private static CostRules CostRulesOf(CampaignConfig c) => new(MaxParams: c.Cost.MaxParams);
+
+    private static ICostModel? CostModel(CampaignConfig c) => CostRulesOf(c).NeedsEstimate ? ChildCostModel.For(c.Child) : null;
 
     private static TrainedResult ToResult(TrainingReport r) =>
-        new(r.Outcome == TrainingOutcome.Diverged, r.ValidationAccuracy, r.Params, r.MultAdds, r.LatencyMs, r.Epochs, r.ResumedFromEpoch);
+        new(r.Outcome == TrainingOutcome.Diverged, r.ValidationAccuracy, r.Params, r.MultAdds, r.LatencyMs, r.Epochs, r.ResumedFromEpoch, r.TestAccuracy);
 
     /// <summary>
     /// Carries out what the last ledger calls changed: marks the changed pages, then concurrently stores the table
@@ -317,6 +417,9 @@ public sealed class CampaignGrain(
                 case LedgerEventKind.Ended:
                     ended = true;
                     flush = true;
+                    break;
+                case LedgerEventKind.FinalDue:
+                    _ = StartFinalAsync();
                     break;
             }
         }
@@ -505,6 +608,6 @@ public sealed class CampaignGrain(
             l.Pending, l.Running, l.CacheHits, l.Strategy.PolicyVersion, l.Strategy.RewardsApplied, best?.Accuracy, best?.Hash,
             l.Best >= 0 ? CandidateId(l.Best) : null, l.RewardMovingAverage, l.Header.StartedUtc, l.Header.EndedUtc,
             trainers, l.Header.Error, l.Header.Resumes, l.Header.StaleReports, RuntimeIdentity, l.Rejected, l.Header.Promotions,
-            l.EpochsTrained, best?.Rung ?? -1, l.Settings.Schedule.Rungs.ToArray());
+            l.EpochsTrained, best?.Rung ?? -1, l.Settings.Schedule.Rungs.ToArray(), l.FinalProgress.Done, l.FinalProgress.Failed, l.FinalProgress.Total);
     }
 }

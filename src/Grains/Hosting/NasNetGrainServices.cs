@@ -15,6 +15,7 @@ public static class NasNetGrainServices
     public static ISiloBuilder AddNasNetGrainServices(this ISiloBuilder silo, NasNetOptions options, ICheckpointStore? checkpointStore = null)
     {
         var services = silo.Services;
+        silo.AddIncomingGrainCallFilter<UserErrorCallFilter>();
         services.AddMetrics();
         // The options are bound and validated once by the host (NasNetHosting.ReadOptions); the validator runs again at
         // start for silos configured in code (test clusters).

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NasNet.Core.Campaigns;
+using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
 using NasNet.Core.Training;
 using NasNet.Grains.Storage;
@@ -107,7 +108,10 @@ public sealed class TrainingHost(
         try
         {
             var config = _configs.GetOrAdd(lease.ConfigJson, CampaignConfig.Parse);
-            var job = new CandidateJob(lease.CandidateId, GenotypeJson.Parse(lease.GenotypeJson), config.Child with { Epochs = lease.Epochs }, (int)(lease.Seed & int.MaxValue));
+            // A final-evaluation lease carries its own spec (the final size); a reference network is named, not a genotype.
+            var spec = lease.SpecJson is { } specJson ? WorkJson.Read<ChildTrainingSpec>(specJson, "lease spec") : config.Child with { Epochs = lease.Epochs };
+            var reference = ReferenceNetworks.IsReference(lease.GenotypeJson) ? lease.GenotypeJson.Trim() : null;
+            var job = new CandidateJob(lease.CandidateId, reference is null ? GenotypeJson.Parse(lease.GenotypeJson) : Genotypes.NasNetA, spec, (int)(lease.Seed & int.MaxValue)) { Reference = reference };
             var impl = trainers.Create(config.Trainer);
             var checkpoint = await LoadCheckpointAsync(lease.CandidateId);
             epoch = checkpoint?.Epoch ?? 0;

@@ -186,4 +186,45 @@ public sealed class CampaignClusterTests : IDisposable
         Assert.Equal((CampaignState.Completed, 10, 10), (s.State, s.Completed, s.RewardsApplied));
         await TestClusters.AssertEveryCandidateOnceAsync(grains, "leftover", 10);
     }
+
+    [Fact]
+    public async Task FinalEvaluation_ThroughATrainerSiloKill_ReportsEveryRowWithEverySeed()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("final");
+        await campaign.Start(TestClusters.Config(8, epochs: 1, secondsPerEpoch: 0));
+        var searched = await TestClusters.WaitDoneAsync(grains, "final");
+        Assert.Equal(CampaignState.Completed, searched.State);
+        await Assert.ThrowsAsync<UserRequestException>(() => campaign.Evaluate("""{ "top": 2, "bogus": 1 }"""));
+
+        var started = await campaign.Evaluate("""{ "top": 2, "seeds": 2, "epochs": 4, "reference": "resnet-8" }""");
+        Assert.Equal((CampaignState.Running, 14), (started.State, started.FinalTotal)); // (2 found + 2 random + NASNet-A + ResNet-8 + found at its params) x 2 seeds
+        var host = (await campaign.GetStatus()).Host;
+        var victim = cluster.Silos.First(h => h.SiloAddress.ToString() != host);
+        await Wait.Until(campaign.GetStatus, st => st.Trainers.Any(t => t.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal)),
+            TimeSpan.FromMinutes(1), "a final training on the victim silo");
+        await cluster.KillSiloAsync(victim);
+        var s = await TestClusters.WaitDoneAsync(grains, "final", TimeSpan.FromMinutes(3));
+        var report = await campaign.GetFinalReport();
+
+        Assert.Equal(CampaignState.Completed, s.State);
+        Assert.Equal((14, 0), (s.FinalDone, s.FinalFailed));
+        Assert.Equal(searched.RewardsApplied, s.RewardsApplied); // final trainings are never rewards
+        Assert.Equal(["found #1", "found #2", "random #1", "random #2", "nasnet-a", "resnet-8", "found #1 @ resnet-8 params"], report.Rows.Select(r => r.Label));
+        Assert.All(report.Rows, r =>
+        {
+            Assert.Equal((2, 2), (r.Seeds, r.Trained));
+            Assert.NotNull(r.TestMean);
+            Assert.True(r.Params > 0, r.Label);
+        });
+        Assert.True(report.Complete);
+        Assert.NotNull(report.BestFound);
+        Assert.NotEqual(report.Rows[0].Architecture, report.Rows[2].Architecture);
+        var json = NasNet.Client.Cluster.CampaignViews.StatusJson(s);
+        Assert.Equal(14, json["final"]!["total"]!.GetValue<int>());
+        var final = NasNet.Client.Cluster.CampaignViews.FinalJson(report);
+        Assert.Equal(7, final["rows"]!.AsArray().Count);
+        await Assert.ThrowsAsync<UserRequestException>(() => campaign.Evaluate(null)); // once
+    }
 }

@@ -420,14 +420,17 @@ public sealed class CandidateLedgerTests
         var planner = new ListPlanner(found => [.. found.Take(2).SelectMany((a, i) => new[] { new FinalWork($"found #{i + 1}", FinalRole.Found, a, 0, 0), new FinalWork($"found #{i + 1}", FinalRole.Found, a, 0, 1) }),
             new FinalWork("resnet-20", FinalRole.Reference, "resnet-20", 0, 0), new FinalWork("resnet-20", FinalRole.Reference, "resnet-20", 0, 1)]);
         var strategy = new ScriptedStrategy(Cells);
-        using var ledger = CandidateLedger.Start(Settings(candidates: 3) with { Final = final }, strategy, null, T0, planner);
+        using var ledger = CandidateLedger.Start(Settings(candidates: 3) with { Final = final }, strategy, null, T0);
         for (var i = 0; i < 3; i++)
         {
             var l = ledger.TryLease("t/0", T0)!;
             ledger.Complete(l.LeaseId, l.Number, Result(0.1 * (i + 1)), T0);
         }
 
-        Assert.Equal(CampaignState.Running, ledger.State); // the search ended; the final evaluation runs
+        Assert.Equal(CampaignState.Running, ledger.State); // the search ended; the final evaluation is due
+        Assert.Contains(ledger.TakeEvents(), e => e.Kind == LedgerEventKind.FinalDue);
+        Assert.Null(ledger.TryLease("t/0", T0)); // nothing to train until it is planned
+        Assert.True(ledger.StartFinal(planner.Plan(ledger.FoundCells())));
         Assert.True(ledger.Header.FinalStarted);
         Assert.Equal((0, 0, 6), ledger.FinalProgress);
         Assert.Equal([ledger.Entries[2].Architecture, ledger.Entries[1].Architecture], planner.Found.Take(2));
@@ -465,8 +468,8 @@ public sealed class CandidateLedgerTests
         ledger.Complete(first.LeaseId, first.Number, Result(0.5), T0);
         Assert.Equal(CampaignState.Completed, ledger.State);
 
-        Assert.True(ledger.StartFinal(planner));
-        Assert.False(ledger.StartFinal(planner)); // once
+        Assert.True(ledger.StartFinal(planner.Plan(ledger.FoundCells())));
+        Assert.False(ledger.StartFinal(planner.Plan(ledger.FoundCells()))); // once
         Assert.Equal(CampaignState.Running, ledger.State);
         var a = ledger.TryLease("t/0", T0)!;
         using var restored = CandidateLedger.Restore(settings, strategy.Copy(), null, ledger.Header, ledger.Entries.Select(e => e.Copy()), T0);
