@@ -114,7 +114,7 @@ var gemm = Gemm.CpuGflops(options["threads"]);
 var cpuGflops = flopPerImage * images / cpu / 1e9;
 // images_per_s: wall clock; cpu_images_per_s: per CPU-second of the process (robust on a shared, loaded machine).
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"torchsharp threads={torch.get_num_threads()} params={parameters} shapes={digest} images_per_s={images / elapsed:F2} cpu_images_per_s={images / cpu:F2} step_ms={1000 * elapsed / options["steps"]:F1} cpu_s={cpu:F2} main_thread_cpu_s={mainCpu:F2} loss={lossValue:F4} mallopt={malloc} onednn={(NasNet.Core.Training.CpuKernels.OneDnnEnabled ? 1 : 0)} mflop_per_image={flopPerImage / 1e6:F1} cpu_gflops={cpuGflops:F2} gemm_cpu_gflops={gemm:F1} gemm_share={cpuGflops / gemm:P1}"));
+    $"torchsharp threads={torch.get_num_threads()} params={parameters} shapes={digest} images_per_s={images / elapsed:F2} cpu_images_per_s={images / cpu:F2} step_ms={1000 * elapsed / options["steps"]:F1} cpu_s={cpu:F2} main_thread_cpu_s={mainCpu:F2} loss={lossValue:F4} mallopt={malloc} onednn={(NasNet.Core.Training.CpuKernels.OneDnnEnabled ? 1 : 0)} mflop_per_image={flopPerImage / 1e6:F1} cpu_gflops={cpuGflops:F2} gemm_cpu_gflops={gemm:F1} gemm_share_pct={100 * cpuGflops / gemm:F1}"));
 foreach (var t in xs.Concat(ys))
 {
     t.Dispose();
