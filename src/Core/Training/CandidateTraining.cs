@@ -138,6 +138,9 @@ public sealed record CandidateResult
     /// <summary>Why it diverged, or other notes.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>Training steps re-run with oneDNN off because their loss or gradient was not finite with it on (see CpuKernels).</summary>
+    public int OneDnnFallbackSteps { get; init; }
+
     /// <summary>Trained weights (TorchSharp state_dict bytes), or null when not kept.</summary>
     public byte[]? Weights { get; init; }
 }
