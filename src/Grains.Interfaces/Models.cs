@@ -33,7 +33,10 @@ public enum TrainingOutcome
     Diverged,
 }
 
-/// <summary>What a trainer reports for one trained candidate (accuracies are fractions in [0, 1]).</summary>
+/// <summary>
+/// What a trainer reports for one trained candidate (accuracies are fractions in [0, 1]). <see cref="OneDnnFallbackSteps"/>
+/// counts training steps a non-finite oneDNN kernel result made the trainer re-run without oneDNN.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("NasNet.TrainingReport")]
 public sealed record TrainingReport(
     [property: Id(0)] TrainingOutcome Outcome,
@@ -49,7 +52,8 @@ public sealed record TrainingReport(
     [property: Id(10)] string? Reason,
     [property: Id(11)] string TrainerId,
     [property: Id(12)] int ResumedFromEpoch,
-    [property: Id(13)] bool HasWeights);
+    [property: Id(13)] bool HasWeights,
+    [property: Id(14)] int OneDnnFallbackSteps = 0);
 
 /// <summary>The controller's answer to a completion or failure report.</summary>
 [GenerateSerializer, Alias("NasNet.LeaseAck")]
