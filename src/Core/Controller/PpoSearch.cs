@@ -24,7 +24,7 @@ public sealed record PpoUpdateStats(int Version, int Samples, double MeanReward,
 public sealed class PpoSearch : ISearchStrategy
 {
     private readonly StrategyOptions _options;
-    private readonly CellSearchSpace _space;
+    private readonly ISearchSpace _space;
     private readonly ControllerPolicy _policy;
     private readonly TorchSharp.Modules.Adam _adam;
     private readonly SortedDictionary<long, Sampled> _pending = [];
@@ -37,7 +37,7 @@ public sealed class PpoSearch : ISearchStrategy
     /// <param name="options">Settings (validated).</param>
     /// <param name="space">The decision sequence.</param>
     /// <param name="seed">Seeds the weight initialisation and the sampling generator.</param>
-    public PpoSearch(StrategyOptions options, CellSearchSpace space, long seed)
+    public PpoSearch(StrategyOptions options, ISearchSpace space, long seed)
     {
         _options = options.Validate();
         _space = space;
@@ -76,14 +76,14 @@ public sealed class PpoSearch : ISearchStrategy
             var s = _policy.Sample(_options.ProposeAhead, _rng);
             for (var i = 0; i < s.Decisions.Length; i++)
             {
-                _ahead.Enqueue(new Sampled(s.Decisions[i], s.LogProbs[i], PolicyVersion) { Genotype = s.Genotypes[i] });
+                _ahead.Enqueue(new Sampled(s.Decisions[i], s.LogProbs[i], PolicyVersion) { Architecture = s.Architectures[i] });
             }
         }
 
         var sample = _ahead.Dequeue();
         var id = _nextId++;
         _pending[id] = sample;
-        return new Proposal(id, sample.Genotype ?? _space.Decode(sample.Decisions), sample.Version);
+        return new Proposal(id, sample.Architecture ?? _space.Decode(sample.Decisions), sample.Version);
     }
 
     public bool Observe(long sampleId, double reward)
@@ -173,7 +173,7 @@ public sealed class PpoSearch : ISearchStrategy
         using var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms))
         {
-            StrategyState.WriteHeader(w, Kind);
+            StrategyState.WriteHeader(w, Kind, _space);
             w.Write(_options.Hidden);
             w.Write(_nextId);
             w.Write(PolicyVersion);
@@ -236,10 +236,10 @@ public sealed class PpoSearch : ISearchStrategy
     }
 
     /// <summary>Restores a state written by <see cref="Save"/>; the next proposals and updates match an uninterrupted run.</summary>
-    public static PpoSearch Load(StrategyOptions options, CellSearchSpace space, byte[] state)
+    public static PpoSearch Load(StrategyOptions options, ISearchSpace space, byte[] state)
     {
         using var r = new BinaryReader(new MemoryStream(state));
-        StrategyState.ReadHeader(r, "ppo");
+        StrategyState.ReadHeader(r, "ppo", space);
         var hidden = r.ReadInt32();
         if (hidden != options.Hidden)
         {
@@ -309,14 +309,14 @@ public sealed class PpoSearch : ISearchStrategy
         w.Write(s.Version);
     }
 
-    private static Sampled ReadSampled(BinaryReader r, CellSearchSpace space) =>
+    private static Sampled ReadSampled(BinaryReader r, ISearchSpace space) =>
         new(StrategyState.CheckDecisions(StrategyState.ReadInts(r), space), r.ReadDouble(), r.ReadInt32());
 
     /// <summary>A sampled architecture: its decisions, log-probability and the policy version that sampled it.</summary>
     private sealed record Sampled(int[] Decisions, double LogProb, int Version)
     {
-        /// <summary>The decoded genotype, when known (not saved: decoded again after a restore).</summary>
-        public Genotype? Genotype { get; init; }
+        /// <summary>The decoded architecture, when known (not saved: decoded again after a restore).</summary>
+        public IArchitecture? Architecture { get; init; }
     }
 
     /// <summary>A rewarded sample waiting for the next update.</summary>

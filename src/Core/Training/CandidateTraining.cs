@@ -86,8 +86,22 @@ public sealed record ChildTrainingSpec
     public bool KeepWeights { get; init; } = true;
 }
 
-/// <summary>One unit of work: a genotype trained under a spec with a seed.</summary>
-public sealed record CandidateJob(string CandidateId, Genotype Genotype, ChildTrainingSpec Spec, int Seed);
+/// <summary>
+/// One unit of work: an architecture (of any search space) trained under a spec with a seed. The torch trainer reads
+/// <see cref="Genotype"/> (NASNet only); the simulated and tabular trainers read <see cref="Architecture"/>.
+/// </summary>
+public sealed record CandidateJob(string CandidateId, IArchitecture Architecture, ChildTrainingSpec Spec, int Seed)
+{
+    /// <summary>The architecture as a NASNet genotype; another space's architecture is a one-line user error.</summary>
+    public Genotype Genotype
+    {
+        get => Architecture as Genotype ?? throw new UserErrorException(
+            $"candidate {CandidateId} is a {Architecture.SpaceName} architecture; this trainer trains NASNet genotypes only: use the tabular or simulated trainer for {Architecture.SpaceName}");
+        init => Architecture = value;
+    }
+
+    public override string ToString() => $"CandidateJob {{ CandidateId = {CandidateId}, Architecture = {Architecture.Text}, Seed = {Seed} }}";
+}
 
 /// <summary>How a training ended.</summary>
 public enum TrainingOutcome
@@ -133,6 +147,12 @@ public sealed record CandidateResult
 
     /// <summary>Trained weights (TorchSharp state_dict bytes), or null when not kept.</summary>
     public byte[]? Weights { get; init; }
+
+    /// <summary>
+    /// Further reported metrics by name (e.g. the tabular trainer's other test accuracies, as fractions); null when
+    /// the trainer reports none.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 }
 
 /// <summary>
