@@ -26,7 +26,7 @@ public sealed class PpoSearch : ISearchStrategy
     private readonly StrategyOptions _options;
     private readonly ISearchSpace _space;
     private readonly ControllerPolicy _policy;
-    private readonly TorchSharp.Modules.Adam _adam;
+    private readonly ScalarSafe.Adam _adam;
     private readonly SortedDictionary<long, Sampled> _pending = [];
     private readonly Queue<Sampled> _ahead = new();
     private readonly List<Rewarded> _batch = [];
@@ -43,7 +43,7 @@ public sealed class PpoSearch : ISearchStrategy
         _space = space;
         _rng = new Rng(seed ^ 0x5EED_C0DE);
         _policy = new ControllerPolicy(space, options.Hidden, seed, options.InitRange);
-        _adam = optim.Adam(_policy.parameters(), lr: options.LearningRate);
+        _adam = new ScalarSafe.Adam(_policy.parameters(), options.LearningRate);
     }
 
     public string Kind => "ppo";
@@ -126,25 +126,36 @@ public sealed class PpoSearch : ISearchStrategy
         var m = _batch.Count;
         var rows = _batch.Select(b => b.Sample.Decisions).ToArray();
         double firstLoss = 0, clipped = 0;
+
+        // Every Scalar is a named local disposed after its native call, never an implicit temporary: TorchSharp passes
+        // a temporary's handle to native code without keeping the object alive, so a GC started by another thread can
+        // finalize it (freeing the native scalar) mid-call. Seen here as "Expected false to be true ... toFloat" from
+        // Adam's addcdiv_ with 2 strategies updating in parallel (2 of 8 bench runs of 60 PPO searches).
+        using var epsilon = 1e-8.ToScalar();
+        using var low = (1 - _options.Clip).ToScalar();
+        using var high = (1 + _options.Clip).ToScalar();
+        using var one = 1.ToScalar();
+        using var clip = _options.Clip.ToScalar();
+        using var count = m.ToScalar();
+        using var entropyWeight = _options.EntropyWeight.ToScalar();
         using (var scope = NewDisposeScope())
         {
             var old = tensor(_batch.Select(b => (float)b.Sample.LogProb).ToArray());
             var adv = tensor(_batch.Select(b => (float)b.Advantage).ToArray());
             if (_options.NormalizeAdvantages && m > 1)
             {
-                adv = (adv - adv.mean()) / (adv.std() + 1e-8);
+                adv = (adv - adv.mean()) / adv.std().add(epsilon);
             }
 
             var weight = tensor(_batch.Select(b => (float)b.Weight).ToArray());
-            var clip = _options.Clip;
             for (var epoch = 0; epoch < _options.PpoEpochs; epoch++)
             {
                 using var step = NewDisposeScope();
                 _adam.zero_grad();
                 var (logp, ent) = _policy.Evaluate(rows);
                 var ratio = (logp - old).exp();
-                var surrogate = minimum(ratio * adv, ratio.clamp(1 - clip, 1 + clip) * adv);
-                var loss = -(surrogate * weight).sum() / m - _options.EntropyWeight * ent.mean();
+                var surrogate = minimum(ratio * adv, ratio.clamp(low, high) * adv);
+                var loss = -(surrogate * weight).sum().div(count) - ent.mean().mul(entropyWeight);
                 loss.backward();
                 _adam.step();
                 if (epoch == 0)
@@ -152,7 +163,7 @@ public sealed class PpoSearch : ISearchStrategy
                     firstLoss = loss.item<float>();
                 }
 
-                clipped = ((ratio - 1).abs() > clip).to_type(ScalarType.Float32).mean().item<float>();
+                clipped = ratio.sub(one).abs().gt(clip).to_type(ScalarType.Float32).mean().item<float>();
             }
         }
 
