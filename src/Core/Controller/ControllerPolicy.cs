@@ -229,6 +229,9 @@ public sealed class ControllerPolicy : nn.Module
             }
         }
 
+        // Tensor + Tensor in TorchSharp passes an implicit Scalar alpha (1) by handle only, which a GC on another thread
+        // can finalize mid-call (see ScalarSafe.Adam): add with a Scalar that stays alive instead.
+        using var one = 1.ToScalar();
         var x = embed.call(tensor(tokens, new long[] { t, m }, ScalarType.Int64));
         var (output, _, _) = lstm.call(x, null);
         var a = tensor(actions, new long[] { t, m }, ScalarType.Int64);
@@ -245,11 +248,11 @@ public sealed class ControllerPolicy : nn.Module
             var logits = _heads[g].call(output.index_select(0, idx));        // [P, m, n]
             if (_masks[g] is { } mask)
             {
-                logits = logits + mask.unsqueeze(1);                          // invalid inputs -> -1e9: probability 0
+                logits = logits.add(mask.unsqueeze(1), one);                  // invalid inputs -> -1e9: probability 0
             }
 
             var lp = nn.functional.log_softmax(logits, 2);
-            logp = logp + lp.gather(2, a.index_select(0, idx).unsqueeze(2)).squeeze(2).sum(0L);
+            logp = logp.add(lp.gather(2, a.index_select(0, idx).unsqueeze(2)).squeeze(2).sum(0L), one);
             ent = ent - (lp.exp() * lp).sum(2).sum(0L);
         }
 

@@ -127,10 +127,10 @@ public sealed class PpoSearch : ISearchStrategy
         var rows = _batch.Select(b => b.Sample.Decisions).ToArray();
         double firstLoss = 0, clipped = 0;
 
-        // Every Scalar is a named local disposed after its native call, never an implicit temporary: TorchSharp passes
-        // a temporary's handle to native code without keeping the object alive, so a GC started by another thread can
-        // finalize it (freeing the native scalar) mid-call. Seen here as "Expected false to be true ... toFloat" from
-        // Adam's addcdiv_ with 2 strategies updating in parallel (2 of 8 bench runs of 60 PPO searches).
+        // Every Scalar is a named local disposed after its native call, never an implicit temporary (a double argument,
+        // or the hidden alpha of add(Scalar) and Tensor + Tensor): TorchSharp passes a temporary's handle to native code
+        // without keeping the object alive, so a GC can finalize it (freeing the native scalar) mid-call. Seen as
+        // "Expected false to be true ... toFloat" (README.md, "Native scalars and threads").
         using var epsilon = 1e-8.ToScalar();
         using var low = (1 - _options.Clip).ToScalar();
         using var high = (1 + _options.Clip).ToScalar();
@@ -144,7 +144,7 @@ public sealed class PpoSearch : ISearchStrategy
             var adv = tensor(_batch.Select(b => (float)b.Advantage).ToArray());
             if (_options.NormalizeAdvantages && m > 1)
             {
-                adv = (adv - adv.mean()) / adv.std().add(epsilon);
+                adv = (adv - adv.mean()) / adv.std().add(epsilon, one);
             }
 
             var weight = tensor(_batch.Select(b => (float)b.Weight).ToArray());

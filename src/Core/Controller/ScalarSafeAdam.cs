@@ -36,6 +36,7 @@ internal static class ScalarSafe
             using var a1 = (1 - beta1).ToScalar();
             using var a2 = (1 - beta2).ToScalar();
             using var e = eps.ToScalar();
+            using var one = 1.ToScalar(); // add_(Scalar) would create its alpha (1) as a hidden temporary
             foreach (var param in group.Parameters)
             {
                 var state = (State)_state[param.Handle];
@@ -52,7 +53,7 @@ internal static class ScalarSafe
                 state.exp_avg_sq.mul_(b2).addcmul_(grad, grad.conj(), value: a2);
                 using var root = Math.Sqrt(bias2).ToScalar();
                 using var stepSize = (-lr / bias1).ToScalar();
-                var denom = state.exp_avg_sq.sqrt().div(root).add_(e);
+                var denom = state.exp_avg_sq.sqrt().div(root).add_(e, one);
                 param.addcdiv_(state.exp_avg, denom, value: stepSize);
             }
         }, closure);

@@ -35,6 +35,44 @@ public class ScalarSafeAdamTests
         Assert.Equal(StateBytes(reference), StateBytes(safe));
     }
 
+    [Fact]
+    public void PpoUpdates_WhileAnotherThreadForcesGCs_NoNativeScalarIsFreedMidCall()
+    {
+        // TorchSharp frees a native Scalar when its wrapper is finalized, and a temporary one is unreachable during its
+        // own native call. With this collector thread, the same 30 updates on TorchSharp's Adam failed ("Expected false
+        // to be true ... toFloat") in 2 of 3 runs (1 of 2 at 20 updates); ScalarSafe.Adam and the controller's explicit
+        // Scalars must survive them.
+        var options = new StrategyOptions { Kind = "ppo", Hidden = 16, BatchSize = 5, ProposeAhead = 5, LearningRate = 0.01, NormalizeAdvantages = true };
+        using var s = new PpoSearch(options, Nb201SearchSpace.Instance, 1);
+        var reward = new SyntheticTargetReward(Nb201SearchSpace.Instance, 2);
+        using var stop = new CancellationTokenSource();
+        var collector = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true };
+        collector.Start();
+        try
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                var p = s.Propose();
+                s.Observe(p.SampleId, reward.Reward(p.Architecture));
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            collector.Join();
+        }
+
+        Assert.Equal(30, s.PolicyVersion);
+    }
+
     private static byte[] StateBytes(optim.Optimizer adam)
     {
         using var ms = new MemoryStream();
