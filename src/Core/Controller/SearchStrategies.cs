@@ -8,8 +8,8 @@ public static class SearchStrategies
     /// <summary>The strategy kinds a campaign config may name.</summary>
     public static readonly IReadOnlyList<string> Kinds = ["ppo", "random", "evolution"];
 
-    /// <summary>A new strategy of the kind in the options.</summary>
-    public static ISearchStrategy Create(StrategyOptions options, CellSearchSpace space, long seed) => options.Validate().Kind switch
+    /// <summary>A new strategy of the kind in the options, proposing architectures of <paramref name="space"/>.</summary>
+    public static ISearchStrategy Create(StrategyOptions options, ISearchSpace space, long seed) => options.Validate().Kind switch
     {
         "ppo" => new PpoSearch(options, space, seed),
         "random" => new RandomSearch(space, seed),
@@ -18,7 +18,7 @@ public static class SearchStrategies
     };
 
     /// <summary>A strategy continuing exactly from bytes written by <see cref="ISearchStrategy.Save"/>.</summary>
-    public static ISearchStrategy Restore(StrategyOptions options, CellSearchSpace space, byte[] state)
+    public static ISearchStrategy Restore(StrategyOptions options, ISearchSpace space, byte[] state)
     {
         try
         {

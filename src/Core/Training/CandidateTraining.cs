@@ -87,13 +87,24 @@ public sealed record ChildTrainingSpec
 }
 
 /// <summary>
-/// One unit of work: a genotype trained under a spec with a seed, or, when <see cref="Reference"/> names one, a
-/// hand-designed reference network (final evaluations) trained under the same spec.
+/// One unit of work: an architecture (of any search space) trained under a spec with a seed. The torch trainer reads
+/// <see cref="Genotype"/> (NASNet only), or builds the hand-designed network that <see cref="Reference"/> names (final
+/// evaluations); the simulated and tabular trainers read <see cref="Architecture"/>.
 /// </summary>
-public sealed record CandidateJob(string CandidateId, Genotype Genotype, ChildTrainingSpec Spec, int Seed)
+public sealed record CandidateJob(string CandidateId, IArchitecture Architecture, ChildTrainingSpec Spec, int Seed)
 {
-    /// <summary>A reference network's name (<c>NasNet.Core.Networks.ReferenceNetworks</c>), or null for the genotype.</summary>
+    /// <summary>The architecture as a NASNet genotype; another space's architecture is a one-line user error.</summary>
+    public Genotype Genotype
+    {
+        get => Architecture as Genotype ?? throw new UserErrorException(
+            $"candidate {CandidateId} is a {Architecture.SpaceName} architecture; this trainer trains NASNet genotypes only: use the tabular or simulated trainer for {Architecture.SpaceName}");
+        init => Architecture = value;
+    }
+
+    /// <summary>A reference network's name (<c>NasNet.Core.Networks.ReferenceNetworks</c>), or null for the architecture.</summary>
     public string? Reference { get; init; }
+
+    public override string ToString() => $"CandidateJob {{ CandidateId = {CandidateId}, Architecture = {Architecture.Text}, Seed = {Seed} }}";
 }
 
 /// <summary>How a training ended.</summary>
@@ -143,6 +154,12 @@ public sealed record CandidateResult
 
     /// <summary>Trained weights (TorchSharp state_dict bytes), or null when not kept.</summary>
     public byte[]? Weights { get; init; }
+
+    /// <summary>
+    /// Further reported metrics by name (e.g. the tabular trainer's other test accuracies, as fractions); null when
+    /// the trainer reports none.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 }
 
 /// <summary>
