@@ -55,7 +55,7 @@ public static class DemoCommand
 
         try
         {
-            SearchStrategies.Create(new StrategyOptions { Kind = strategy }, CellSearchSpace.Default, 1).Dispose();
+            SearchStrategies.Create(new StrategyOptions { Kind = WireNames.Parse<StrategyKind>(strategy, "--strategy") }, CellSearchSpace.Default, 1).Dispose();
         }
         catch (UserErrorException) when (strategy != "random")
         {
@@ -67,7 +67,7 @@ public static class DemoCommand
         {
             Name = "demo",
             Seed = 1,
-            Strategy = new StrategyOptions { Kind = strategy, BatchSize = 4 },
+            Strategy = new StrategyOptions { Kind = WireNames.Parse<StrategyKind>(strategy, "--strategy"), BatchSize = 4 },
             Child = new ChildTrainingSpec
             {
                 Dataset = dataset,
@@ -81,7 +81,7 @@ public static class DemoCommand
                 ValidationSize = 1000,
                 Threads = 1,
             },
-            Trainer = new TrainerSettings { Kind = trainer, SecondsPerEpoch = trainer == "simulated" ? 0.5 : 0 },
+            Trainer = new TrainerSettings { Kind = WireNames.Parse<TrainerKind>(trainer, "trainer.kind"), SecondsPerEpoch = trainer == "simulated" ? 0.5 : 0 },
             Budget = new BudgetSettings { Candidates = candidates },
         };
     }

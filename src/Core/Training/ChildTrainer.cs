@@ -187,7 +187,7 @@ public sealed class ChildTrainer
         }
 
         var loader = new BatchLoader(data, data.Train);
-        var augmentation = _spec.Augment ? data.Augmentation : null;
+        var augmentation = _spec.Augment ?? data.Augmentation;
         var steps = StepsPerEpoch;
         long totalSteps = (long)steps * _spec.Epochs;
         var trainIndices = _splits.TrainIndices;
@@ -213,7 +213,7 @@ public sealed class ChildTrainer
                 model.SetDropPathProgress?.Invoke((double)globalStep / totalSteps);
                 var start = step * _spec.BatchSize;
                 var count = Math.Min(_spec.BatchSize, order.Length - start);
-                var (x, y) = loader.Batch(order, start, count, _device, augmentation, _spec.Cutout, rng);
+                var (x, y) = loader.Batch(order, start, count, _device, augmentation, rng);
                 var loss = Loss(net.call(x), y);
                 if (_spec.AuxHead && _spec.AuxWeight > 0 && model.AuxLogits?.Invoke() is { } aux)
                 {

@@ -102,7 +102,7 @@ public sealed class CampaignGrain(
         await FlushAsync();
         StartTimer();
         await Task.WhenAll(this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), Broker.Register(Id, true));
-        log.LogInformation("Campaign {CampaignId} started: {Strategy}, budget {Budget}, trainer {Trainer}", Id, config.Strategy.Kind, config.Budget.Candidates, config.Trainer.Kind);
+        log.LogInformation("Campaign {CampaignId} started: {Strategy}, budget {Budget}, trainer {Trainer}", Id, WireNames.Of(config.Strategy.Kind), config.Budget.Candidates, WireNames.Of(config.Trainer.Kind));
         return Status();
     }
 
@@ -770,7 +770,7 @@ public sealed class CampaignGrain(
             .Select(x => new TrainerActivity(x.e.TrainerId ?? "?", CandidateId(x.n), x.e.Epoch, x.e.Epochs, x.e.LeasedUtc))
             .OrderBy(t => t.TrainerId, StringComparer.Ordinal).ToArray();
         return new CampaignStatus(
-            Id, config.Name, S.State, config.Strategy.Kind, config.Budget.Candidates, proposed, _done, _failed,
+            Id, config.Name, S.State, WireNames.Of(config.Strategy.Kind), config.Budget.Candidates, proposed, _done, _failed,
             proposed - _done - _failed - _running.Count + (config.Budget.Candidates - proposed), _running.Count, _cacheHits,
             _strategy?.PolicyVersion ?? 0, _strategy?.RewardsApplied ?? 0, best?.Reward, best?.Hash,
             S.Best >= 0 ? CandidateId(S.Best) : null, recent.Length == 0 ? 0 : recent.Average(), S.StartedUtc, S.EndedUtc,

@@ -17,8 +17,8 @@ public sealed class TrainerFactory
 
     public ICandidateTrainer Create(TrainerSettings settings) => settings.Kind switch
     {
-        "simulated" => new SimulatedTrainer(settings.SecondsPerEpoch, settings.Noise),
-        "torch" => Torch?.Invoke() ?? throw new UserErrorException("trainer.kind 'torch' is not available in this build: use trainer.kind 'simulated'"),
-        _ => throw new UserErrorException($"trainer.kind: '{settings.Kind}' is not one of {string.Join(", ", CampaignConfig.TrainerKinds)}"),
+        TrainerKind.Simulated => new SimulatedTrainer(settings.SecondsPerEpoch, settings.Noise),
+        TrainerKind.Torch => Torch?.Invoke() ?? throw new UserErrorException("trainer.kind 'torch' is not available in this build: use trainer.kind 'simulated'"),
+        _ => throw new UserErrorException($"trainer.kind '{WireNames.Of(settings.Kind)}' is not available in this build: use one of torch, simulated"),
     };
 }

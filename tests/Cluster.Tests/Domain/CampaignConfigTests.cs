@@ -1,5 +1,6 @@
 using NasNet.Core;
 using NasNet.Core.Campaigns;
+using NasNet.Core.Controller;
 
 namespace NasNet.Cluster.Tests.Domain;
 
@@ -19,10 +20,10 @@ public sealed class CampaignConfigTests
     {
         var c = CampaignConfig.Parse(IssueExample);
         Assert.Equal("fmnist-small", c.Name);
-        Assert.Equal("ppo", c.Strategy.Kind);
+        Assert.Equal(StrategyKind.Ppo, c.Strategy.Kind);
         Assert.Equal("fashion-mnist", c.Child.Dataset);
         Assert.Equal((2, 48, 1, 64, 5000), (c.Child.Cells, c.Child.Filters, c.Child.Epochs, c.Child.BatchSize, c.Child.TrainSubset!.Value));
-        Assert.Equal("torch", c.Trainer.Kind);
+        Assert.Equal(TrainerKind.Torch, c.Trainer.Kind);
         Assert.Equal(200, c.Budget.Candidates);
     }
 
@@ -30,7 +31,7 @@ public sealed class CampaignConfigTests
     public void Parse_EmptyObject_UsesDefaults()
     {
         var c = CampaignConfig.Parse("{}");
-        Assert.Equal("ppo", c.Strategy.Kind);
+        Assert.Equal(StrategyKind.Ppo, c.Strategy.Kind);
         Assert.Equal(200, c.Budget.Candidates);
         Assert.Equal(30, c.Lease.Seconds);
     }
