@@ -30,6 +30,21 @@ public static class WireNames
         throw new ArgumentOutOfRangeException(nameof(value), $"{value} is not a member of {typeof(T).Name}");
     }
 
+    /// <summary>The wire name of an enum value of any type (for code that holds it as <see cref="Enum"/>).</summary>
+    public static string Of(Enum value)
+    {
+        var (names, values) = Table(value.GetType());
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (Equals(values.GetValue(i), value))
+            {
+                return names[i];
+            }
+        }
+
+        return value.ToString();
+    }
+
     /// <summary>Every wire name of <typeparamref name="T"/>, in declaration order.</summary>
     public static IReadOnlyList<string> All<T>()
         where T : struct, Enum => Table(typeof(T)).Names;
