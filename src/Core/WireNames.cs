@@ -49,6 +49,11 @@ public static class WireNames
     public static IReadOnlyList<string> All<T>()
         where T : struct, Enum => Table(typeof(T)).Names;
 
+    /// <summary>Every wire name of the enum type <paramref name="enumType"/>, in declaration order.</summary>
+    public static IReadOnlyList<string> All(Type enumType) => enumType.IsEnum
+        ? Table(enumType).Names
+        : throw new ArgumentException($"{enumType.Name} is not an enum", nameof(enumType));
+
     /// <summary>Parses a wire name (case-insensitive); false when it names no member.</summary>
     public static bool TryParse<T>(string? text, out T value)
         where T : struct, Enum

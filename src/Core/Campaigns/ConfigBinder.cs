@@ -134,8 +134,7 @@ public static class ConfigBinder
 
         if (type.IsEnum)
         {
-            var names = typeof(WireNames).GetMethod(nameof(WireNames.All))!.MakeGenericMethod(type).Invoke(null, null) as IReadOnlyList<string>;
-            return $"one of {string.Join(", ", names ?? [])}";
+            return $"one of {string.Join(", ", WireNames.All(type))}";
         }
 
         return Type.GetTypeCode(type) switch
