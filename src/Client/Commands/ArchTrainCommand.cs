@@ -9,6 +9,8 @@ using NasNet.Core.Training;
 using Spectre.Console;
 using TorchSharp;
 
+using TrainingOutcome = NasNet.Core.Training.TrainingOutcome;
+
 namespace NasNet.Client.Commands;
 
 /// <summary>
@@ -126,7 +128,7 @@ public static class ArchTrainCommand
         torch.set_num_threads(spec.Threads);
         log.WriteLine($"{data.Name}: {splits.TrainIndices.Length} training, {splits.ValidationIndices.Length} validation, {data.Test.Count} test images of {data.Channels}x{data.ImageSize}x{data.ImageSize}, {data.Classes} classes");
         log.WriteLine($"network: {config.Cells} @ {spec.Filters} ({config.Network()}), device {TorchRuntime.Describe(dev)}");
-        log.WriteLine($"augmentation: {spec.EffectiveAugmentation}{(spec.EffectiveAugmentation == Augmentation.DefaultFor(spec.Dataset.Kind) ? $" ({WireNames.Of(spec.Dataset.Kind)} default)" : "")}");
+        log.WriteLine($"augmentation: {spec.EffectiveAugmentation}{(spec.EffectiveAugmentation == Augmentation.DefaultFor(spec.Dataset.Kind) ? $" ({WireEnum.Name(spec.Dataset.Kind)} default)" : "")}");
 
         var job = new CandidateJob("cli", genotype, spec, seed);
         var clock = Stopwatch.StartNew();

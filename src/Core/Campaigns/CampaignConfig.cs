@@ -9,7 +9,8 @@ using NasNet.Core.Training;
 namespace NasNet.Core.Campaigns;
 
 /// <summary>
-/// A campaign: search space, strategy, dataset, child training, trainer, budget, cost and lease settings, and seed.
+/// A campaign: search space, strategy, dataset, child training, trainer, budget, cost and lease settings, the final
+/// evaluation, and seed.
 /// Bound from JSON by System.Text.Json, one record per section whose initializers are the only defaults; every field
 /// is optional. Comments and trailing commas are allowed. Any mistake — an unknown or misspelt field, a wrong type, a
 /// value out of range, settings that contradict each other — is a one-line <see cref="UserErrorException"/> naming
@@ -24,7 +25,7 @@ namespace NasNet.Core.Campaigns;
 public sealed record CampaignConfig
 {
     /// <summary>Trainer kinds a config may name.</summary>
-    public static readonly IReadOnlyList<string> TrainerKinds = WireNames.All<TrainerKind>();
+    public static readonly IReadOnlyList<string> TrainerKinds = WireEnum.All<TrainerKind>();
 
     private static readonly JsonSerializerOptions Options = CreateOptions(indented: false);
     private static readonly JsonSerializerOptions IndentedOptions = CreateOptions(indented: true);
@@ -50,6 +51,9 @@ public sealed record CampaignConfig
     public CostSettings Cost { get; init; } = new();
 
     public LeaseSettings Lease { get; init; } = new();
+
+    /// <summary>The final evaluation run when the search ends (null: none; `campaign evaluate` starts one later).</summary>
+    public FinalSettings? Final { get; init; }
 
     /// <summary>Reads a config file; a missing or malformed file is a one-line user error.</summary>
     public static CampaignConfig Load(string path)
@@ -105,7 +109,7 @@ public sealed record CampaignConfig
         ConfigCheck.Range("seed", Seed, 0, long.MaxValue);
         if (!Enum.IsDefined(SearchSpace))
         {
-            throw new UserErrorException(WireNames.NotOneOf<SearchSpaceKind>(SearchSpace.ToString(), "searchSpace"));
+            throw new UserErrorException(WireEnum.NotOneOf<SearchSpaceKind>(SearchSpace.ToString(), "searchSpace"));
         }
 
         ConfigCheck.Present("strategy", Strategy).Validate();
@@ -114,8 +118,9 @@ public sealed record CampaignConfig
         ConfigCheck.Present("budget", Budget).Validate();
         ConfigCheck.Present("cost", Cost).Validate();
         ConfigCheck.Present("lease", Lease).Validate();
+        Final?.Validate();
 
-        var space = WireNames.Of(SearchSpace);
+        var space = WireEnum.Name(SearchSpace);
         if (Trainer.Kind == TrainerKind.Tabular && SearchSpace != SearchSpaceKind.NasBench201)
         {
             throw new UserErrorException($"trainer.kind: tabular looks rewards up in NAS-Bench-201's table, but searchSpace is {space}: set \"searchSpace\": \"nas-bench-201\"");

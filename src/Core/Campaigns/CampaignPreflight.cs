@@ -34,14 +34,13 @@ public static class CampaignPreflight
     /// </summary>
     public static (long Params, long MultAdds) SmallestChild(ChildTrainingSpec spec, DatasetHeader header)
     {
-        var shape = Shape(header);
         long minParams = long.MaxValue, minMultAdds = long.MaxValue;
         foreach (var combine in new[] { Combine.Add, Combine.Concat })
         {
             for (var unused = 1; unused <= 5; unused++)
             {
                 var g = PoolingOnly(unused, combine);
-                var counts = ArchitectureStats.Count(g, TorchCandidateTrainer.NetworkFor(g, spec, shape));
+                var counts = ArchitectureStats.Count(g, TorchCandidateTrainer.NetworkFor(g, spec, header.ImageSize, header.Channels, header.Classes));
                 minParams = Math.Min(minParams, counts.Params);
                 minMultAdds = Math.Min(minMultAdds, counts.MultAdds);
             }
@@ -138,7 +137,7 @@ public static class CampaignPreflight
         // A network of the published cell under these settings: the image size, classes and filters make a network.
         try
         {
-            TorchCandidateTrainer.NetworkFor(Genotypes.NasNetA, config.Child, Shape(header)).Validate();
+            TorchCandidateTrainer.NetworkFor(Genotypes.NasNetA, config.Child, header.ImageSize, header.Channels, header.Classes).Validate();
         }
         catch (UserErrorException e)
         {
@@ -188,14 +187,6 @@ public static class CampaignPreflight
             var nearest = ConfigBinder.Nearest(trainer.RewardColumn, columns);
             throw new UserErrorException($"trainer.rewardColumn '{trainer.RewardColumn}' is not a column of '{table}': did you mean {nearest}? (columns: {string.Join(", ", columns)})");
         }
-    }
-
-    /// <summary>An empty dataset of the header's shape, for the network builder (which reads only the shape).</summary>
-    private static LoadedDataset Shape(DatasetHeader header)
-    {
-        var empty = new ImageSet([], [], header.Channels, header.ImageSize, header.ImageSize);
-        var classes = Enumerable.Range(0, Math.Max(header.Classes, 1)).Select(c => $"class{c}").ToArray();
-        return LoadedDataset.Create(header.Name, empty, empty, classes, Augmentation.None, 1);
     }
 
     /// <summary>A genotype of 3x3 max pools only, with <paramref name="unused"/> unused block outputs in both cells.</summary>

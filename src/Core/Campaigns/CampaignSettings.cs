@@ -59,7 +59,7 @@ public sealed record TrainerSettings
     {
         if (!Enum.IsDefined(Kind))
         {
-            throw new UserErrorException(WireNames.NotOneOf<TrainerKind>(Kind.ToString(), "trainer.kind"));
+            throw new UserErrorException(WireEnum.NotOneOf<TrainerKind>(Kind.ToString(), "trainer.kind"));
         }
 
         ConfigCheck.Range("trainer.secondsPerEpoch", SecondsPerEpoch, 0, 86_400);
@@ -76,7 +76,7 @@ public sealed record TrainerSettings
 
         if (Kind != TrainerKind.Tabular && Table is not null)
         {
-            throw new UserErrorException($"trainer.table: only the tabular trainer reads a table (trainer.kind is {WireNames.Of(Kind)}): remove it or set trainer.kind tabular");
+            throw new UserErrorException($"trainer.table: only the tabular trainer reads a table (trainer.kind is {WireEnum.Name(Kind)}): remove it or set trainer.kind tabular");
         }
 
         return this;
@@ -102,11 +102,11 @@ public sealed record BudgetSettings
 }
 
 /// <summary>
-/// Cost constraints and cost-aware reward shaping. Hard limits: <see cref="MaxParams"/> and <see cref="MaxMultAdds"/>
-/// are known from the genotype and reject a candidate before any training (<see cref="RejectBeforeTraining"/>);
-/// <see cref="MaxLatencyMs"/> is measured by the trainer and rejects after (<see cref="RejectAfterMeasuring"/>).
-/// Shaping (MnasNet, Tan et al. 2019) when <see cref="Target"/> &gt; 0: reward = accuracy × (cost / target)^w
-/// (<see cref="Objective"/>, <see cref="Reward"/>).
+/// Cost constraints and cost-aware reward shaping, as the config states them; <see cref="Rules"/> is what the ledger
+/// applies. Hard limits: <see cref="MaxParams"/> and <see cref="MaxMultAdds"/> are known from the genotype and reject a
+/// candidate before any training; <see cref="MaxLatencyMs"/> is measured by the trainer and scores 0 after. Shaping
+/// (MnasNet, Tan et al. 2019) when <see cref="Target"/> &gt; 0: reward = accuracy × (cost / target)^w
+/// (<see cref="Objective"/>).
 /// </summary>
 public sealed record CostSettings
 {
@@ -143,7 +143,7 @@ public sealed record CostSettings
         ConfigCheck.Range("cost.maxLatencyMs", MaxLatencyMs, 0, 1e9);
         if (!Enum.IsDefined(Metric))
         {
-            throw new UserErrorException(WireNames.NotOneOf<CostMetric>(Metric.ToString(), "cost.metric"));
+            throw new UserErrorException(WireEnum.NotOneOf<CostMetric>(Metric.ToString(), "cost.metric"));
         }
 
         ConfigCheck.Range("cost.target", Target, 0, 1e18);
@@ -169,28 +169,8 @@ public sealed record CostSettings
         }.Validate()
         : null;
 
-    /// <summary>Why a genotype of these counts is not trained (a one-line reason), or null when it is within the limits.</summary>
-    public string? RejectBeforeTraining(long parameters, long multAdds)
-    {
-        if (MaxParams > 0 && parameters > MaxParams)
-        {
-            return $"{parameters:N0} params exceed cost.maxParams {MaxParams:N0}";
-        }
-
-        return MaxMultAdds > 0 && multAdds > MaxMultAdds ? $"{multAdds:N0} mult-adds exceed cost.maxMultAdds {MaxMultAdds:N0}" : null;
-    }
-
-    /// <summary>Why a trained candidate of this measured latency is rejected (reward 0), or null.</summary>
-    public string? RejectAfterMeasuring(double latencyMs) =>
-        MaxLatencyMs > 0 && latencyMs > MaxLatencyMs ? $"latency {latencyMs:0.###} ms exceeds cost.maxLatencyMs {MaxLatencyMs:0.###}" : null;
-
-    /// <summary>
-    /// The reward of a trained candidate: its accuracy, shaped by <see cref="Objective"/> when a target is set (the cost
-    /// is <paramref name="multAdds"/> or <paramref name="latencyMs"/> by <see cref="Metric"/>; it must be positive).
-    /// </summary>
-    public double Reward(double accuracy, long multAdds, double latencyMs) => Objective() is { } o
-        ? o.Shape(accuracy, o.Metric == CostMetric.Latency ? latencyMs : multAdds)
-        : accuracy;
+    /// <summary>The rules the ledger applies: these limits and <see cref="Objective"/> (reject before training, score after).</summary>
+    public CostRules Rules() => new(MaxParams, MaxMultAdds, MaxLatencyMs, Objective());
 }
 
 /// <summary>Lease timing: how long a trainer holds a candidate without renewing, and how often it may fail.</summary>

@@ -134,7 +134,7 @@ public static class ConfigBinder
 
         if (type.IsEnum)
         {
-            return $"one of {string.Join(", ", WireNames.All(type))}";
+            return $"one of {string.Join(", ", WireEnum.All(type))}";
         }
 
         return Type.GetTypeCode(type) switch

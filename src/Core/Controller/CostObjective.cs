@@ -47,7 +47,7 @@ public sealed record CostObjective
     public static CostMetric ParseMetric(string name) => name.Trim().ToLowerInvariant() switch
     {
         "mult-adds" or "madds" => CostMetric.MultAdds,
-        var n => WireNames.Parse<CostMetric>(n, "cost.metric"),
+        var n => WireEnum.Parse<CostMetric>(n, "cost.metric"),
     };
 
     /// <summary>Throws a one-line <see cref="UserErrorException"/> naming the first invalid field.</summary>

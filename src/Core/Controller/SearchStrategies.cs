@@ -6,7 +6,7 @@ namespace NasNet.Core.Controller;
 public static class SearchStrategies
 {
     /// <summary>The strategy kinds a campaign config may name.</summary>
-    public static readonly IReadOnlyList<string> Kinds = WireNames.All<StrategyKind>();
+    public static readonly IReadOnlyList<string> Kinds = WireEnum.All<StrategyKind>();
 
     /// <summary>A new strategy of the kind in the options.</summary>
     public static ISearchStrategy Create(StrategyOptions options, CellSearchSpace space, long seed) => options.Validate().Kind switch
@@ -32,9 +32,9 @@ public static class SearchStrategies
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentException)
         {
-            throw new UserErrorException($"the saved {WireNames.Of(options.Kind)} strategy state is corrupt or does not match the configuration ({e.Message.Split('\n')[0]}): restore a complete checkpoint with the campaign's original settings", e);
+            throw new UserErrorException($"the saved {WireEnum.Name(options.Kind)} strategy state is corrupt or does not match the configuration ({e.Message.Split('\n')[0]}): restore a complete checkpoint with the campaign's original settings", e);
         }
     }
 
-    private static UserErrorException Unsupported(StrategyKind kind) => new(WireNames.NotOneOf<StrategyKind>(kind.ToString(), "strategy.kind"));
+    private static UserErrorException Unsupported(StrategyKind kind) => new(WireEnum.NotOneOf<StrategyKind>(kind.ToString(), "strategy.kind"));
 }

@@ -87,7 +87,7 @@ public sealed record StrategyOptions
     {
         if (!Enum.IsDefined(Kind))
         {
-            throw new UserErrorException(WireNames.NotOneOf<StrategyKind>(Kind.ToString(), "strategy.kind"));
+            throw new UserErrorException(WireEnum.NotOneOf<StrategyKind>(Kind.ToString(), "strategy.kind"));
         }
 
         ConfigCheck.Range("strategy.hidden", Hidden, 1, 4096);

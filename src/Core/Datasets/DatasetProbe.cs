@@ -75,7 +75,7 @@ public static class DatasetProbe
             throw new UserErrorException($"Fashion-MNIST in '{dir}' has {dims[0][1]}x{dims[0][2]} training but {dims[2][1]}x{dims[2][2]} test images; use files from the same release");
         }
 
-        return new DatasetHeader(WireNames.Of(DatasetKind.FashionMnist), dims[0][0], dims[2][0], FashionMnist.ClassNames.Count, 1, dims[0][1], DatasetSplits.DefaultValidationSize(DatasetKind.FashionMnist, dims[0][0]));
+        return new DatasetHeader(WireEnum.Name(DatasetKind.FashionMnist), dims[0][0], dims[2][0], FashionMnist.ClassNames.Count, 1, dims[0][1], DatasetSplits.DefaultValidationSize(DatasetKind.FashionMnist, dims[0][0]));
     }
 
     private static DatasetHeader Cifar10Header(string? dataDir)
@@ -102,7 +102,7 @@ public static class DatasetProbe
 
         var train = Enumerable.Range(1, 5).Sum(i => Records($"data_batch_{i}.bin"));
         var test = Records("test_batch.bin");
-        return new DatasetHeader(WireNames.Of(DatasetKind.Cifar10), train, test, Cifar10.ClassNames.Count, 3, 32, DatasetSplits.DefaultValidationSize(DatasetKind.Cifar10, train));
+        return new DatasetHeader(WireEnum.Name(DatasetKind.Cifar10), train, test, Cifar10.ClassNames.Count, 3, 32, DatasetSplits.DefaultValidationSize(DatasetKind.Cifar10, train));
     }
 
     private static DatasetHeader FolderHeader(string root, int? imageSize, UnreadableImagePolicy policy)

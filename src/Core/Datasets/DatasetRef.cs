@@ -109,7 +109,7 @@ public sealed record DatasetRef
     public static DatasetRef FromString(string text) => Parse(text);
 
     /// <summary>The user's form: the kind's name, or <c>folder:PATH</c>.</summary>
-    public override string ToString() => Kind == DatasetKind.Folder ? FolderPrefix + Path : WireNames.Of(Kind);
+    public override string ToString() => Kind == DatasetKind.Folder ? FolderPrefix + Path : WireEnum.Name(Kind);
 }
 
 /// <summary>Reads and writes a <see cref="DatasetRef"/> as its string form.</summary>

@@ -138,8 +138,15 @@ public sealed record ChildTrainingSpec
     }
 }
 
-/// <summary>One unit of work: a genotype trained under a spec with a seed.</summary>
-public sealed record CandidateJob(string CandidateId, Genotype Genotype, ChildTrainingSpec Spec, int Seed);
+/// <summary>
+/// One unit of work: a genotype trained under a spec with a seed, or, when <see cref="Reference"/> names one, a
+/// hand-designed reference network (final evaluations) trained under the same spec.
+/// </summary>
+public sealed record CandidateJob(string CandidateId, Genotype Genotype, ChildTrainingSpec Spec, int Seed)
+{
+    /// <summary>A reference network's name (<c>NasNet.Core.Networks.ReferenceNetworks</c>), or null for the genotype.</summary>
+    public string? Reference { get; init; }
+}
 
 /// <summary>How a training ended.</summary>
 public enum TrainingOutcome

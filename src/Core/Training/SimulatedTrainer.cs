@@ -87,6 +87,7 @@ public sealed class SimulatedTrainer(double secondsPerEpoch, double noise = 0.01
         {
             Outcome = TrainingOutcome.Completed,
             ValidationAccuracy = Reward(job),
+            TestAccuracy = job.Spec.EvaluateTest ? Math.Clamp(Reward(job) - 0.01, 0, 1) : null,
             Params = 10_000L * ops * job.Spec.Filters / 8,
             MultAdds = 1_000_000L * ops,
             LatencyMs = 0.1 * ops,

@@ -36,14 +36,18 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
     /// dataset). Sampled genotypes have various cell widths, so F is rounded to the nearest width unless
     /// <paramref name="exactFilters"/> asks for an error instead (the console does, for a single architecture).
     /// </summary>
-    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, LoadedDataset data, bool exactFilters = false)
+    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, LoadedDataset data, bool exactFilters = false) =>
+        NetworkFor(genotype, spec, data.ImageSize, data.Channels, data.Classes, exactFilters);
+
+    /// <summary>The network configuration for images of a given shape (see the overload taking the dataset).</summary>
+    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, int imageSize, int channels, int classes, bool exactFilters = false)
     {
         var config = (NetworkConfig.Named(spec.Network) with
         {
             Cells = spec.Cells,
-            ImageSize = data.ImageSize,
-            InChannels = data.Channels,
-            Classes = data.Classes,
+            ImageSize = imageSize,
+            InChannels = channels,
+            Classes = classes,
             DropPathKeepProb = spec.DropPathKeepProb,
             AuxHead = spec.AuxHead,
         }).WithPenultimateFilters(spec.Filters, genotype, exactFilters);
@@ -79,7 +83,16 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         ArchitectureCounts counts;
         lock (ChildTrainer.GlobalRngLock)
         {
-            counts = ArchitectureStats.Count(job.Genotype, config); // builds a network: keep it off others' seeded builds
+            // Builds a network: keep it off others' seeded builds.
+            if (job.Reference is { } name)
+            {
+                using var reference = ReferenceNetworks.Build(name, data.Channels, data.Classes);
+                counts = new ArchitectureCounts(reference.ParameterCount(), reference.MultAdds(data.ImageSize));
+            }
+            else
+            {
+                counts = ArchitectureStats.Count(job.Genotype, config);
+            }
         }
 
         var trainer = new ChildTrainer(spec, splits, device, job.Seed, Fingerprint(job));
@@ -91,6 +104,11 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             run = trainer.Run(
                 () =>
                 {
+                    if (job.Reference is { } name)
+                    {
+                        return new TrainableModel(ReferenceNetworks.Build(name, data.Channels, data.Classes));
+                    }
+
                     var net = new ChildNetwork(job.Genotype, config);
                     return new TrainableModel(net, net.SetDropPathProgress, () => net.AuxLogits);
                 },
@@ -138,7 +156,8 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
     /// <summary>What a checkpoint must match to be resumed: genotype, seed and the settings that shape training.</summary>
     public static string Fingerprint(CandidateJob job)
     {
-        var relevant = job.Spec with { DataDir = null, Threads = 0, Device = "", EvaluateTest = false, MeasureInference = false, KeepWeights = false };
-        return $"{GenotypeJson.SerializeCompact(job.Genotype)}|{job.Seed}|{relevant}";
+        // Epochs are not part of it: an ASHA promotion continues a candidate's checkpoint to more epochs.
+        var relevant = job.Spec with { Epochs = 0, DataDir = null, Threads = 0, Device = "", EvaluateTest = false, MeasureInference = false, KeepWeights = false };
+        return $"{job.Reference ?? GenotypeJson.SerializeCompact(job.Genotype)}|{job.Seed}|{relevant}";
     }
 }

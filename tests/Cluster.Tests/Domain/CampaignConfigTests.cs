@@ -70,7 +70,8 @@ public sealed partial class CampaignConfigTests
               "strategy": { "kind": "evolution", "population": 20, "tournament": 5 }, "dataset": { "kind": "folder:/data/x", "dir": "/d" },
               "child": { "augment": { "crop": 2, "cutout": 8 }, "trainSubset": null, "imageSize": 16 },
               "budget": { "candidates": 7, "maxConcurrent": 2 }, "lease": { "seconds": 3 },
-              "cost": { "maxParams": 10, "maxMultAdds": 20, "metric": "multadds", "target": 5e6, "exponentBelow": 0, "exponentAbove": -1 } }
+              "cost": { "maxParams": 10, "maxMultAdds": 20, "metric": "multadds", "target": 5e6, "exponentBelow": 0, "exponentAbove": -1 },
+              "final": { "top": 3, "reference": null, "epochs": 5 } }
             """);
         var json = c.ToJson();
         var again = CampaignConfig.Parse(json);
@@ -81,6 +82,7 @@ public sealed partial class CampaignConfigTests
         Assert.Equal(new Augmentation(2, false, 8), again.Child.Augment);
         Assert.Equal("cifar100_valid_12", again.Trainer.RewardColumn);
         Assert.Equal(SearchSpaceKind.NasBench201, again.SearchSpace);
+        Assert.Equal(new FinalSettings { Top = 3, Reference = null, Epochs = 5 }, again.Final);
         Assert.Contains("\"searchSpace\":\"nas-bench-201\"", json);
         Assert.Contains("\"kind\":\"tabular\"", json);
         Assert.Contains("\"dataset\":{\"kind\":\"folder:/data/x\",\"dir\":\"/d\"}", json);
@@ -110,6 +112,8 @@ public sealed partial class CampaignConfigTests
     [InlineData("""{ "cost": { "maxparams": 1 } }""", "unknown field cost.maxparams: did you mean cost.maxParams?")]
     [InlineData("""{ "lease": { "second": 3 } }""", "unknown field lease.second: did you mean lease.seconds?")]
     [InlineData("""{ "searchspace": "nasnet" }""", "unknown field searchspace: did you mean searchSpace?")]
+    [InlineData("""{ "final": { "tpo": 3 } }""", "unknown field final.tpo: did you mean final.top?")]
+    [InlineData("""{ "final": { "top": 0 } }""", "final.top 0 is out of range")]
     [InlineData("""{ "child": { "dataset": "cifar10" } }""", "unknown field child.dataset: the dataset is its own section")]
     [InlineData("""{ "child": { "effectiveAugmentation": {} } }""", "unknown field child.effectiveAugmentation")]
     // out of range: the path and the allowed range
@@ -175,22 +179,20 @@ public sealed partial class CampaignConfigTests
     }
 
     [Fact]
-    public void Cost_BuildsTheMnasNetObjectiveAndHardLimits()
+    public void Cost_BuildsTheLedgersRulesWithTheMnasNetObjective()
     {
         var none = CampaignConfig.Parse("{}").Cost;
         Assert.Null(none.Objective());
-        Assert.Equal(0.9, none.Reward(0.9, 1_000, 0));
-        Assert.Null(none.RejectBeforeTraining(long.MaxValue, long.MaxValue));
+        Assert.Equal(CostRules.None, none.Rules());
 
         var cost = CampaignConfig.Parse("""{ "cost": { "maxParams": 1000, "maxMultAdds": 5000, "maxLatencyMs": 2, "target": 2000, "exponentAbove": -1 } }""").Cost;
         var objective = cost.Objective()!;
         Assert.Equal((CostMetric.MultAdds, 2000.0, -0.07, -1.0, 5000.0), (objective.Metric, objective.Target, objective.ExponentBelow, objective.ExponentAbove, objective.HardLimit!.Value));
-        Assert.Equal(0.8 * Math.Pow(4000 / 2000.0, -1), cost.Reward(0.8, 4000, 1), 12);
-        Assert.Contains("cost.maxParams", cost.RejectBeforeTraining(1001, 10));
-        Assert.Contains("cost.maxMultAdds", cost.RejectBeforeTraining(10, 5001));
-        Assert.Null(cost.RejectBeforeTraining(1000, 5000));
-        Assert.Contains("cost.maxLatencyMs", cost.RejectAfterMeasuring(2.5));
-        Assert.Null(cost.RejectAfterMeasuring(2));
+        var rules = cost.Rules();
+        Assert.Equal((1000L, 5000L, 2.0, objective), (rules.MaxParams, rules.MaxMultAdds, rules.MaxLatencyMs, rules.Objective));
+        Assert.Contains("cost.maxParams", rules.RejectBeforeTraining(1001, 10));
+        Assert.Contains("cost.maxMultAdds", rules.RejectBeforeTraining(10, 5001));
+        Assert.Null(rules.RejectBeforeTraining(1000, 5000));
 
         var latency = CampaignConfig.Parse("""{ "cost": { "metric": "latency", "target": 4, "maxLatencyMs": 10 } }""").Cost.Objective()!;
         Assert.Equal((CostMetric.Latency, 10.0), (latency.Metric, latency.HardLimit!.Value));

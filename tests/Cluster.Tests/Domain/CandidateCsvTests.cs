@@ -7,7 +7,7 @@ namespace NasNet.Cluster.Tests.Domain;
 public sealed class CandidateCsvTests
 {
     private static CandidateView View(int number, string? reason, TrainingReport? result = null) => new(
-        $"c/{number}", "c", number, $"hash{number}", "{}", CandidateStatuses.Failed, 3, null, result, null, 0, reason, 2, 0);
+        $"c/{number}", "c", number, $"hash{number}", "{}", CandidateStatus.Failed, 3, null, result, null, 0, reason, 2, 0, []);
 
     private static string Csv(params CandidateView[] views)
     {
@@ -33,7 +33,7 @@ public sealed class CandidateCsvTests
     public void EveryField_ReadsBackUnchanged()
     {
         string[] reasons = ["a,b", "\"quoted\"", "line\r\nbreak", " leading space", "=1+2", "", "tab\tand ; semicolon"];
-        var report = new TrainingReport("completed", 0.875, null, 123_456, 7_890_123, 1.25, 3000.5, 2, 61.5, 812.25, null, "silo-1/slot-0, \"east\"", 1, false);
+        var report = new TrainingReport(TrainingOutcome.Completed, 0.875, null, 123_456, 7_890_123, 1.25, 3000.5, 2, 61.5, 812.25, null, "silo-1/slot-0, \"east\"", 1, false);
         var views = reasons.Select((r, i) => View(i, r, i == 0 ? report : null)).ToArray();
 
         using var reader = CsvReader.FromText(Csv(views));

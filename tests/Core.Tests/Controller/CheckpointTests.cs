@@ -15,7 +15,7 @@ public class CheckpointTests
     {
         var options = new StrategyOptions
         {
-            Kind = WireNames.Parse<StrategyKind>(kind, "kind"), Hidden = 32, BatchSize = 5, ProposeAhead = 4, LearningRate = 0.01, MaxStaleness = 1,
+            Kind = WireEnum.Parse<StrategyKind>(kind, "kind"), Hidden = 32, BatchSize = 5, ProposeAhead = 4, LearningRate = 0.01, MaxStaleness = 1,
             Population = 8, Tournament = 3,
         };
         var reward = new SyntheticTargetReward(Space, 11);

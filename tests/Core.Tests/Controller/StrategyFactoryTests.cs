@@ -13,7 +13,7 @@ public class StrategyFactoryTests
     [InlineData("evolution", typeof(RegularizedEvolution))]
     public void Create_EachKind_ReturnsThatStrategy(string kind, Type type)
     {
-        using var s = SearchStrategies.Create(new StrategyOptions { Kind = WireNames.Parse<StrategyKind>(kind, "kind") }, Space, 1);
+        using var s = SearchStrategies.Create(new StrategyOptions { Kind = WireEnum.Parse<StrategyKind>(kind, "kind") }, Space, 1);
         Assert.IsType(type, s);
         Assert.Equal(kind, s.Kind);
     }
@@ -51,7 +51,7 @@ public class StrategyFactoryTests
     [InlineData("evolution")]
     public void Restore_TruncatedOrGarbageBytes_OneLineUserError(string kind)
     {
-        var options = new StrategyOptions { Kind = WireNames.Parse<StrategyKind>(kind, "kind"), Hidden = 16 };
+        var options = new StrategyOptions { Kind = WireEnum.Parse<StrategyKind>(kind, "kind"), Hidden = 16 };
         using var s = SearchStrategies.Create(options, Space, 1);
         s.Propose();
         var bytes = s.Save();

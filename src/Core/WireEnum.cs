@@ -10,12 +10,12 @@ namespace NasNet.Core;
 /// <see cref="JsonStringEnumMemberNameAttribute"/> of each member, else the member's name in lower case. One table per
 /// enum, so a kind is parsed and printed the same way everywhere (config files, CLI options, status DTOs).
 /// </summary>
-public static class WireNames
+public static class WireEnum
 {
     private static readonly ConcurrentDictionary<Type, (string[] Names, Array Values)> Tables = new();
 
     /// <summary>The wire name of <paramref name="value"/>.</summary>
-    public static string Of<T>(T value)
+    public static string Name<T>(T value)
         where T : struct, Enum
     {
         var (names, values) = Table(typeof(T));
@@ -31,7 +31,7 @@ public static class WireNames
     }
 
     /// <summary>The wire name of an enum value of any type (for code that holds it as <see cref="Enum"/>).</summary>
-    public static string Of(Enum value)
+    public static string Name(Enum value)
     {
         var (names, values) = Table(value.GetType());
         for (var i = 0; i < values.Length; i++)
@@ -96,7 +96,7 @@ public static class WireNames
 }
 
 /// <summary>
-/// JSON converter of an enum by its <see cref="WireNames"/>: strings only (a number is an error, unlike
+/// JSON converter of an enum by its <see cref="WireEnum"/>: strings only (a number is an error, unlike
 /// <see cref="JsonStringEnumConverter"/>'s default), and an unknown name's error lists the allowed ones.
 /// </summary>
 public sealed class WireEnumConverter<T> : JsonConverter<T>
@@ -107,17 +107,17 @@ public sealed class WireEnumConverter<T> : JsonConverter<T>
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw new WireValueException($"must be one of {string.Join(", ", WireNames.All<T>())}");
+            throw new WireValueException($"must be one of {string.Join(", ", WireEnum.All<T>())}");
         }
 
         var text = reader.GetString();
-        return WireNames.TryParse<T>(text, out var value)
+        return WireEnum.TryParse<T>(text, out var value)
             ? value
-            : throw new WireValueException($"'{text}' is not one of {string.Join(", ", WireNames.All<T>())}");
+            : throw new WireValueException($"'{text}' is not one of {string.Join(", ", WireEnum.All<T>())}");
     }
 
     /// <inheritdoc />
-    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(WireNames.Of(value));
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(WireEnum.Name(value));
 }
 
 /// <summary>
