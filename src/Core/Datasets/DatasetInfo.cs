@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace NasNet.Core.Datasets;
 
 /// <summary>
@@ -19,6 +21,7 @@ public sealed record Augmentation(int Crop = 0, bool Flip = false, int Cutout = 
     public static readonly Augmentation CifarStandard = new(4, true);
 
     /// <summary>True when nothing is changed.</summary>
+    [JsonIgnore]
     public bool IsNone => Crop == 0 && !Flip && Cutout == 0;
 
     /// <summary>The augmentation a dataset gets when the user names none.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NasNet.Core.Datasets;
 using NasNet.Core.SearchSpace;
 
@@ -97,6 +98,7 @@ public sealed record ChildTrainingSpec
     public bool KeepWeights { get; init; } = true;
 
     /// <summary>The augmentation in effect: <see cref="Augment"/>, else the dataset's default.</summary>
+    [JsonIgnore]
     public Augmentation EffectiveAugmentation => Augment ?? Augmentation.DefaultFor(Dataset.Kind);
 
     /// <summary>Checks every field; a one-line <see cref="UserErrorException"/> names the first bad one as <paramref name="path"/>.field.</summary>

@@ -4,6 +4,7 @@ using NasNet.Core;
 using NasNet.Core.Campaigns;
 using NasNet.Core.Controller;
 using NasNet.Core.Datasets;
+using NasNet.Core.Training;
 
 namespace NasNet.Cluster.Tests.Domain;
 
@@ -196,6 +197,14 @@ public sealed partial class CampaignConfigTests
 
         var latency = CampaignConfig.Parse("""{ "cost": { "metric": "latency", "target": 4, "maxLatencyMs": 10 } }""").Cost.Objective()!;
         Assert.Equal((CostMetric.Latency, 10.0), (latency.Metric, latency.HardLimit!.Value));
+    }
+
+    [Fact]
+    public void ChildSpec_InALeaseAsWorkJson_RoundTripsTheTypedFields()
+    {
+        var spec = CampaignConfig.Parse("""{ "dataset": { "kind": "folder:/data/x" }, "child": { "augment": { "crop": 2, "flip": true }, "epochs": 4 } }""").Child;
+        Assert.Equal(spec, WorkJson.Read<ChildTrainingSpec>(WorkJson.Write(spec), "lease spec"));
+        Assert.DoesNotContain("effectiveAugmentation", WorkJson.Write(spec), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The README's config block shows every field with its default: it parses, and it is the default config.</summary>
