@@ -42,9 +42,9 @@ var rea = new Published("REA", 93.92, 0.30, 71.84, 45.54);
 var reinforce = new Published("REINFORCE", 93.85, 0.37, 71.71, 45.24);
 var strategies = new (string Key, string Name, StrategyOptions Options, Published Paper)[]
 {
-    ("random", "random", new StrategyOptions { Kind = "random" }, rs),
-    ("evolution", "evolution (population 10, tournament 3)", new StrategyOptions { Kind = "evolution", Population = 10, Tournament = 3 }, rea),
-    ("ppo-paper", "ppo, paper NASNet settings (lr 0.00035, batch 20)", new StrategyOptions { Kind = "ppo" }, reinforce),
+    ("random", "random", new StrategyOptions { Kind = StrategyKind.Random }, rs),
+    ("evolution", "evolution (population 10, tournament 3)", new StrategyOptions { Kind = StrategyKind.Evolution, Population = 10, Tournament = 3 }, rea),
+    ("ppo-paper", "ppo, paper NASNet settings (lr 0.00035, batch 20)", new StrategyOptions { Kind = StrategyKind.Ppo }, reinforce),
     ("ppo-tuned", $"ppo, tuned for {opts.Budget} evaluations ({Describe(Tuned)})", Tuned, reinforce),
 };
 
@@ -165,13 +165,13 @@ static void Sweep(Args opts, TabularTrainer trainer, ISearchSpace space)
     {
         foreach (var batch in new[] { 5, 10 })
         {
-            grid.Add(new StrategyOptions { Kind = "ppo", LearningRate = lr, BatchSize = batch, ProposeAhead = batch, NormalizeAdvantages = true });
+            grid.Add(new StrategyOptions { Kind = StrategyKind.Ppo, LearningRate = lr, BatchSize = batch, ProposeAhead = batch, NormalizeAdvantages = true });
         }
     }
 
-    grid.Add(new StrategyOptions { Kind = "ppo", LearningRate = 0.02, BatchSize = 20, ProposeAhead = 20, NormalizeAdvantages = true });
-    grid.Add(new StrategyOptions { Kind = "ppo", LearningRate = 0.1, BatchSize = 10, ProposeAhead = 10 });
-    grid.Add(new StrategyOptions { Kind = "ppo", LearningRate = 0.5, BatchSize = 10, ProposeAhead = 10 });
+    grid.Add(new StrategyOptions { Kind = StrategyKind.Ppo, LearningRate = 0.02, BatchSize = 20, ProposeAhead = 20, NormalizeAdvantages = true });
+    grid.Add(new StrategyOptions { Kind = StrategyKind.Ppo, LearningRate = 0.1, BatchSize = 10, ProposeAhead = 10 });
+    grid.Add(new StrategyOptions { Kind = StrategyKind.Ppo, LearningRate = 0.5, BatchSize = 10, ProposeAhead = 10 });
     grid.AddRange(opts.Extra);
     var results = new List<(string Name, double Mean, double Std, double Distinct)>();
     foreach (var o in grid)
@@ -208,7 +208,7 @@ internal sealed partial class Program
     /// <summary>PPO tuned for a 100-evaluation budget (see the sweep in bench/RESULTS.md); recommended in the Controller README.</summary>
     private static readonly StrategyOptions Tuned = new()
     {
-        Kind = "ppo", LearningRate = 0.01, BatchSize = 10, ProposeAhead = 10, NormalizeAdvantages = true,
+        Kind = StrategyKind.Ppo, LearningRate = 0.01, BatchSize = 10, ProposeAhead = 10, NormalizeAdvantages = true,
     };
 }
 
@@ -252,7 +252,7 @@ internal sealed record Args(int Runs, int Budget, long Seed, int Parallel, strin
 
     private static StrategyOptions PpoSettings(string text)
     {
-        var o = new StrategyOptions { Kind = "ppo" };
+        var o = new StrategyOptions { Kind = StrategyKind.Ppo };
         foreach (var kv in text.Split(',').Select(p => p.Split('=')))
         {
             var v = kv[1];

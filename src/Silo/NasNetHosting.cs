@@ -66,7 +66,8 @@ public static class NasNetHosting
         var host = string.IsNullOrWhiteSpace(o.Redis) && !InKubernetes ? "127.0.0.1" : "0.0.0.0";
         builder.WebHost.UseUrls($"http://{host}:{o.DashboardPort}");
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(NasNetMetrics.MeterName, "Microsoft.Orleans")
+            .AddMeter(NasNetMetrics.MeterName, OrleansMetricViews.OrleansMeter)
+            .AddView(OrleansMetricViews.For)
             .AddPrometheusExporter());
         return o;
     }

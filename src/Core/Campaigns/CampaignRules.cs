@@ -9,7 +9,7 @@ public static class CampaignRules
         Cost(c), Final: c.Final);
 
     /// <summary>The cost limits and shaping of the config.</summary>
-    public static CostRules Cost(CampaignConfig c) => new(MaxParams: c.Cost.MaxParams);
+    public static CostRules Cost(CampaignConfig c) => c.Cost.Rules();
 
     /// <summary>Costs architectures before training when the config limits params or mult-adds, else null.</summary>
     public static ICostModel? CostModel(CampaignConfig c) => Cost(c).NeedsEstimate ? ChildCostModel.For(c.Child) : null;

@@ -220,7 +220,7 @@ public sealed class ChildTrainer
         }
 
         var loader = new BatchLoader(data, data.Train);
-        var augmentation = _spec.Augment ? data.Augmentation : null;
+        var augmentation = _spec.Augment ?? data.Augmentation;
         var steps = StepsPerEpoch;
         long totalSteps = (long)steps * _spec.Epochs;
         var trainIndices = _splits.TrainIndices;
@@ -253,7 +253,7 @@ public sealed class ChildTrainer
                 model.SetDropPathProgress?.Invoke((double)globalStep / totalSteps);
                 var start = step * _spec.BatchSize;
                 var count = Math.Min(_spec.BatchSize, order.Length - start);
-                var (x, y) = loader.Batch(order, start, count, _device, augmentation, _spec.Cutout, rng);
+                var (x, y) = loader.Batch(order, start, count, _device, augmentation, rng);
                 var saved = statistics.Length > 0 ? torch.cat(statistics) : null;
                 var (value, norm) = ForwardBackward(model, optimizer, parameters, x, y, guard);
                 if (guard && !(double.IsFinite(value) && double.IsFinite(norm)) && CpuKernels.OneDnnEnabled)

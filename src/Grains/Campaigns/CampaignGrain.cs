@@ -97,7 +97,7 @@ public sealed class CampaignGrain(
         _ledger = CandidateLedger.Start(CampaignRules.Settings(config), SearchStrategies.Create(config.Strategy, CellSearchSpace.Default, config.Seed), CampaignRules.CostModel(config), DateTime.UtcNow);
         _state.ConfigJson = canonical;
         await RunAsync();
-        log.LogInformation("Campaign {CampaignId} started: {Strategy}, budget {Budget}, trainer {Trainer}", Id, config.Strategy.Kind, config.Budget.Candidates, config.Trainer.Kind);
+        log.LogInformation("Campaign {CampaignId} started: {Strategy}, budget {Budget}, trainer {Trainer}", Id, WireEnum.Name(config.Strategy.Kind), config.Budget.Candidates, WireEnum.Name(config.Trainer.Kind));
         return Status();
     }
 

@@ -1,3 +1,4 @@
+using NasNet.Core;
 using NasNet.Core.Campaigns;
 using NasNet.Grains.Telemetry;
 using CampaignState = NasNet.Grains.Interfaces.CampaignState;
@@ -15,7 +16,7 @@ internal static class LedgerViews
             .Select(x => new TrainerActivity(x.e.TrainerId ?? "?", records.CandidateId(x.n), x.e.Epoch, x.e.TargetEpochs, x.e.LeasedUtc))
             .OrderBy(t => t.TrainerId, StringComparer.Ordinal).ToArray();
         return new CampaignStatus(
-            id, config.Name, (CampaignState)l.State, config.Strategy.Kind, config.Budget.Candidates, l.Entries.Count - l.FinalProgress.Total, l.Done, l.Failed,
+            id, config.Name, (CampaignState)l.State, WireEnum.Name(config.Strategy.Kind), config.Budget.Candidates, l.Entries.Count - l.FinalProgress.Total, l.Done, l.Failed,
             l.Pending, l.Running, l.CacheHits, l.Strategy.PolicyVersion, l.Strategy.RewardsApplied, best?.Accuracy, best?.Hash,
             l.Best >= 0 ? records.CandidateId(l.Best) : null, l.RewardMovingAverage, l.Header.StartedUtc, l.Header.EndedUtc,
             trainers, l.Header.Error, l.Header.Resumes, l.Header.StaleReports, host, l.Rejected, l.Header.Promotions,

@@ -17,7 +17,7 @@ public class CheckpointTests
         var space = SearchSpaces.Get(spaceName);
         var options = new StrategyOptions
         {
-            Kind = kind, Hidden = 32, BatchSize = 5, ProposeAhead = 4, LearningRate = 0.01, MaxStaleness = 1,
+            Kind = WireEnum.Parse<StrategyKind>(kind, "kind"), Hidden = 32, BatchSize = 5, ProposeAhead = 4, LearningRate = 0.01, MaxStaleness = 1,
             Population = 8, Tournament = 3,
         };
         var reward = new SyntheticTargetReward(space, 11);

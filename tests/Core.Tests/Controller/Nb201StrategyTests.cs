@@ -50,7 +50,7 @@ public class Nb201StrategyTests
     {
         // A hidden target cell; reward = share of the 6 edges equal to it. 300 samples at a learning rate for this
         // budget: the last 60 proposals match most of the target, where random cells match 1.2 edges of 6 (0.2).
-        var options = new StrategyOptions { Kind = "ppo", Hidden = 32, LearningRate = 0.02, BatchSize = 10, ProposeAhead = 10, NormalizeAdvantages = true };
+        var options = new StrategyOptions { Kind = StrategyKind.Ppo, Hidden = 32, LearningRate = 0.02, BatchSize = 10, ProposeAhead = 10, NormalizeAdvantages = true };
         using var s = SearchStrategies.Create(options, Space, 3);
         var reward = new SyntheticTargetReward(Space, 4, noise: 0.02);
         var exact = new List<double>();
@@ -68,7 +68,7 @@ public class Nb201StrategyTests
     [Fact]
     public void Evolution_Nb201_ChildChangesTheOpOnExactlyOneEdge()
     {
-        using var s = new RegularizedEvolution(new StrategyOptions { Kind = "evolution", Population = 10, Tournament = 10 }, Space, 2);
+        using var s = new RegularizedEvolution(new StrategyOptions { Kind = StrategyKind.Evolution, Population = 10, Tournament = 10 }, Space, 2);
         var first = Enumerable.Range(0, 10).Select(_ => s.Propose()).ToArray();
         for (var i = 0; i < 10; i++)
         {
@@ -90,7 +90,7 @@ public class Nb201StrategyTests
     [Fact]
     public void Random_Nb201_EveryOpEquallyLikelyOnEveryEdge()
     {
-        using var s = SearchStrategies.Create(new StrategyOptions { Kind = "random" }, Space, 5);
+        using var s = SearchStrategies.Create(new StrategyOptions { Kind = StrategyKind.Random }, Space, 5);
         var counts = new int[6, 5];
         var cells = new HashSet<string>();
         for (var i = 0; i < 5000; i++)
@@ -115,10 +115,10 @@ public class Nb201StrategyTests
     }
 
     [Theory]
-    [InlineData("ppo")]
-    [InlineData("random")]
-    [InlineData("evolution")]
-    public void Restore_StateOfTheOtherSpace_OneLineErrorNamingTheSpace(string kind)
+    [InlineData(StrategyKind.Ppo)]
+    [InlineData(StrategyKind.Random)]
+    [InlineData(StrategyKind.Evolution)]
+    public void Restore_StateOfTheOtherSpace_OneLineErrorNamingTheSpace(StrategyKind kind)
     {
         var options = new StrategyOptions { Kind = kind, Hidden = 16 };
         using var s = SearchStrategies.Create(options, Space, 1);
@@ -131,7 +131,7 @@ public class Nb201StrategyTests
     public void Restore_FormatOneState_ReadsAsNasNet()
     {
         // Format 1 (before spaces were data) had no space name in the header: such a state is a NASNet one.
-        using var s = SearchStrategies.Create(new StrategyOptions { Kind = "random" }, CellSearchSpace.Default, 1);
+        using var s = SearchStrategies.Create(new StrategyOptions { Kind = StrategyKind.Random }, CellSearchSpace.Default, 1);
         var p = s.Propose();
         var v2 = s.Save();
         using var ms = new MemoryStream();
@@ -146,9 +146,9 @@ public class Nb201StrategyTests
             w.Write(r.ReadBytes(v2.Length));
         }
 
-        using var restored = SearchStrategies.Restore(new StrategyOptions { Kind = "random" }, CellSearchSpace.Default, ms.ToArray());
+        using var restored = SearchStrategies.Restore(new StrategyOptions { Kind = StrategyKind.Random }, CellSearchSpace.Default, ms.ToArray());
         Assert.Equal(1, restored.Pending);
         Assert.True(restored.Observe(p.SampleId, 0.5));
-        Assert.Throws<UserErrorException>(() => SearchStrategies.Restore(new StrategyOptions { Kind = "random" }, Space, ms.ToArray()));
+        Assert.Throws<UserErrorException>(() => SearchStrategies.Restore(new StrategyOptions { Kind = StrategyKind.Random }, Space, ms.ToArray()));
     }
 }

@@ -42,7 +42,7 @@ public class ScalarSafeAdamTests
         // own native call. With this collector thread, the same 30 updates on TorchSharp's Adam failed ("Expected false
         // to be true ... toFloat") in 2 of 3 runs (1 of 2 at 20 updates); ScalarSafe.Adam and the controller's explicit
         // Scalars must survive them.
-        var options = new StrategyOptions { Kind = "ppo", Hidden = 16, BatchSize = 5, ProposeAhead = 5, LearningRate = 0.01, NormalizeAdvantages = true };
+        var options = new StrategyOptions { Kind = StrategyKind.Ppo, Hidden = 16, BatchSize = 5, ProposeAhead = 5, LearningRate = 0.01, NormalizeAdvantages = true };
         using var s = new PpoSearch(options, Nb201SearchSpace.Instance, 1);
         var reward = new SyntheticTargetReward(Nb201SearchSpace.Instance, 2);
         using var stop = new CancellationTokenSource();

@@ -69,7 +69,7 @@ public sealed class OneDnnGuardTests
 
         var data = SyntheticDataset.Create(train: 96, test: 16, classes: 4, imageSize: 8, channels: 1, seed: 3);
         var splits = DatasetSplits.Create(data, 32, null);
-        var spec = new ChildTrainingSpec { Epochs = 1, BatchSize = 16, LearningRate = 0.05, Threads = 0, Augment = false };
+        var spec = new ChildTrainingSpec { Epochs = 1, BatchSize = 16, LearningRate = 0.05, Threads = 0, Augment = Augmentation.None };
         var trainer = new ChildTrainer(spec, splits, torch.CPU, 5, "guard");
         TinyNetWithBadKernel? net = null;
         var run = trainer.Run(() => new TrainableModel(net = new TinyNetWithBadKernel()), null, null, null, CancellationToken.None, keep: m =>
