@@ -255,7 +255,7 @@ public sealed class CandidateLedger : IDisposable
             return ReportOutcome.Accepted;
         }
 
-        EpochsTrained += Math.Max(0, result.Epochs - Math.Max(result.ResumedFromEpoch, CompletedEpochs(e)));
+        EpochsTrained += Math.Max(0, result.Epochs - CompletedEpochs(e)); // the epochs the candidate reached (as a rebuild counts them)
         if (result.ResumedFromEpoch > 0)
         {
             _header = _header with { Resumes = _header.Resumes + 1 };
