@@ -135,6 +135,11 @@ public sealed record CampaignConfig
             throw new UserErrorException($"trainer.kind: torch trains NASNet cells, but searchSpace is {space}: use trainer.kind tabular or simulated, or searchSpace nasnet");
         }
 
+        if (SearchSpace != SearchSpaceKind.NasNet && Cost.Rules().NeedsEstimate)
+        {
+            throw new UserErrorException($"cost: maxParams and maxMultAdds are computed from NASNet genotypes, not {space} cells: remove them (cost.target shapes by the table's mult-adds)");
+        }
+
         if (Schedule.Kind == ScheduleKind.Asha && Trainer.Kind == TrainerKind.Tabular)
         {
             throw new UserErrorException("schedule.kind: asha needs a trainer that continues from checkpoints, and the tabular trainer reads one budget from its table: use \"schedule\": {\"kind\": \"none\"}");

@@ -8,6 +8,9 @@ public static class CampaignRules
         c.Budget.Candidates, c.Budget.MaxConcurrent, c.Lease.Seconds, c.Lease.MaxAttempts, c.Schedule.Rungs(c.Child.Epochs),
         Cost(c), c.Budget.MaxEpochs, c.Final);
 
+    /// <summary>The search space the config names.</summary>
+    public static SearchSpace.ISearchSpace Space(CampaignConfig c) => SearchSpace.SearchSpaces.Get(WireEnum.Name(c.SearchSpace));
+
     /// <summary>The cost limits and shaping of the config.</summary>
     public static CostRules Cost(CampaignConfig c) => c.Cost.Rules();
 

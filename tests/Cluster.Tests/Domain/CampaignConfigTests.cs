@@ -71,7 +71,7 @@ public sealed partial class CampaignConfigTests
               "strategy": { "kind": "evolution", "population": 20, "tournament": 5 }, "dataset": { "kind": "folder:/data/x", "dir": "/d" },
               "child": { "augment": { "crop": 2, "cutout": 8 }, "trainSubset": null, "imageSize": 16 },
               "budget": { "candidates": 7, "maxConcurrent": 2 }, "lease": { "seconds": 3 },
-              "cost": { "maxParams": 10, "maxMultAdds": 20, "metric": "multadds", "target": 5e6, "exponentBelow": 0, "exponentAbove": -1 },
+              "cost": { "metric": "multadds", "target": 5e6, "exponentBelow": 0, "exponentAbove": -1 },
               "final": { "top": 3, "reference": null, "epochs": 5 } }
             """);
         var json = c.ToJson();

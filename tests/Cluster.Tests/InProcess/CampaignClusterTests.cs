@@ -279,4 +279,44 @@ public sealed class CampaignClusterTests : IDisposable
         var board = await campaign.GetLeaderboard(0, 5);
         Assert.Equal(2, board[0].Rung); // ranked by the highest rung reached first
     }
+    [Fact]
+    public async Task Tabular_Nb201_ThreeSilos_SiloKilled_CompletesWithEveryRewardOnceFromTheTable()
+    {
+        var table = Path.Combine(Repo.Root, "data", "nb201", "nb201.csv");
+        await using var cluster = await TestClusters.DeployAsync(_redis);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("nb201");
+        var config = $$"""
+            { "name": "nb201", "seed": 2, "searchSpace": "nas-bench-201", "strategy": { "kind": "evolution", "population": 10, "tournament": 3 },
+              "trainer": { "kind": "tabular", "table": "{{table}}", "secondsPerEpoch": 0.5 }, "child": { "epochs": 4 },
+              "lease": { "seconds": 2 }, "budget": { "candidates": 40 } }
+            """;
+        await campaign.Start(config);
+        var host = (await campaign.GetStatus()).Host;
+        var victim = cluster.Silos.First(h => h.SiloAddress.ToString() != host);
+        await Wait.Until(campaign.GetStatus, st => st.Trainers.Any(t => t.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal) && t.Epoch >= 1),
+            TimeSpan.FromMinutes(1), "a tabular replay on the victim silo past epoch 1");
+        await cluster.KillSiloAsync(victim);
+        var s = await TestClusters.WaitDoneAsync(grains, "nb201");
+
+        Assert.Equal(CampaignState.Completed, s.State);
+        Assert.Equal((0, 40), (s.Failed, s.RewardsApplied));
+        var rows = await campaign.GetCandidates();
+        Assert.Equal(40, rows.Length);
+        var views = await Task.WhenAll(rows.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
+        var replay = new NasNet.Core.Tabular.TabularTrainer(table, space: NasNet.Core.SearchSpace.SearchSpaces.Get("nas-bench-201"));
+        var byId = views.ToDictionary(v => v.CandidateId);
+        foreach (var v in views)
+        {
+            Assert.Equal(CandidateStatus.Done, v.Status);
+            Assert.StartsWith("|", v.GenotypeJson); // the benchmark's cell string, not a NASNet genotype
+            // An isomorphic cell is a cache hit and reuses the first one's row (the table has a row per cell string).
+            var trained = v.CacheHitOf is { } original ? byId[original] : v;
+            var record = replay.Lookup(NasNet.Core.SearchSpace.SearchSpaces.Parse("nas-bench-201", trained.GenotypeJson));
+            Assert.Equal(record.Reward, v.Result!.ValidationAccuracy, 9);
+            Assert.Equal(record.Reward, v.Reward, 9); // exactly once, the table's value
+        }
+
+        Assert.True(s.Resumes >= 1 || views.Any(v => v.Attempts > 1), "the killed silo's replay was re-leased");
+    }
 }
