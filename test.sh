@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite and prints the totals as one line "N passed, N failed".
 # Needs redis-server (the cluster tests start their own on a free loopback port), chromium (a test renders the
-# Orleans dashboard in headless Chromium), and for the image tests docker.io, debootstrap and prometheus (as root the
-# tests start a private dockerd when none answers; DOCKER_HOST is honoured):
-#   apt-get install -y redis-server chromium docker.io debootstrap prometheus
+# Orleans dashboard in headless Chromium), prometheus (a test lints /metrics with its promtool; the autoscaling
+# test scrapes the silos with it), and for the image tests docker.io and debootstrap (as root the tests start a
+# private dockerd when none answers; DOCKER_HOST is honoured):
+#   apt-get install -y redis-server chromium prometheus docker.io debootstrap
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -12,7 +13,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+{ command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -116,7 +116,7 @@ static async Task<CampaignStatus> Run(InProcessTestCluster cluster, string id, i
     while (DateTime.UtcNow < deadline)
     {
         var s = await campaign.GetStatus();
-        if (s.State != CampaignStates.Running)
+        if (s.State != CampaignState.Running)
         {
             return s;
         }

@@ -16,7 +16,21 @@ public interface ICampaignGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<CandidateSummary[]> GetCandidates();
 
+    /// <summary>Trained candidates ranked as the leaderboard shows them (highest rung, then objective), from <paramref name="skip"/>.</summary>
+    [AlwaysInterleave]
+    Task<CandidateSummary[]> GetLeaderboard(int skip, int take);
+
     Task<CampaignStatus> Stop();
+
+    /// <summary>
+    /// Starts the final evaluation of a completed search (settings JSON in the config's "final" section form; null = the
+    /// config's section, else the defaults); a one-line error when it already ran or the search is not done.
+    /// </summary>
+    Task<CampaignStatus> Evaluate(string? finalJson);
+
+    /// <summary>The final table so far (no rows before an evaluation started).</summary>
+    [AlwaysInterleave]
+    Task<FinalReportView> GetFinalReport();
 
     Task<CampaignStatus> Resume();
 
@@ -24,7 +38,7 @@ public interface ICampaignGrain : IGrainWithStringKey
     Task<Lease?> TryLease(string trainerId);
 
     /// <summary>Extends a lease and records progress; false when the lease is no longer current (stop training).</summary>
-    Task<bool> Renew(string leaseId, int number, int epoch, int epochs);
+    Task<bool> Renew(string leaseId, int number, int epoch);
 
     /// <summary>Records a result for the current lease; a stale or repeated one changes nothing.</summary>
     Task<LeaseAck> Complete(string leaseId, int number, TrainingReport report);

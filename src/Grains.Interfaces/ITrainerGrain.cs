@@ -10,14 +10,11 @@ public interface ITrainerGrain : IGrainWithStringKey
     /// <summary>A lease on the next candidate of any running campaign (fair share), or null.</summary>
     Task<Lease?> RequestWork();
 
-    Task<bool> Renew(Lease lease, int epoch, int epochs);
+    Task<bool> Renew(Lease lease, int epoch);
 
     Task<LeaseAck> Complete(Lease lease, TrainingReport report);
 
     Task<LeaseAck> Fail(Lease lease, string reason);
 
     Task Release(Lease lease);
-
-    [AlwaysInterleave]
-    Task<TrainerActivity?> GetActivity();
 }

@@ -25,6 +25,9 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     /// <summary>The in-process cluster client.</summary>
     public IClusterClient Client { get; }
 
+    /// <summary>Training slots of this silo (configured, or the default: CUDA devices, else one per CPU core).</summary>
+    public int Slots => _app.Services.GetRequiredService<NasNet.Grains.Hosting.TrainingHost>().Slots;
+
     /// <summary>The HTTP base address of /dashboard, /health and /metrics.</summary>
     public string? HttpAddress => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
 

@@ -38,15 +38,11 @@ public static class NasNetHosting
             throw new UserErrorException($"NasNet configuration: {e.Message.Split('\n')[0]}");
         }
 
-        Check(o.SiloPort is >= 0 and <= 65535, "NasNet:SiloPort must be a port number 0-65535");
-        Check(o.GatewayPort is >= 0 and <= 65535, "NasNet:GatewayPort must be a port number 0-65535");
-        Check(o.DashboardPort is >= 0 and <= 65535, "NasNet:DashboardPort must be a port number 0-65535 (0 = any free port)");
-        Check(o.Slots >= 0, "NasNet:Slots must be 0 (auto) or a positive number of training slots");
-        Check(o.EffectiveCheckpointStore is "redis" or "memory", $"NasNet:CheckpointStore '{o.CheckpointStore}' is not one of redis, memory");
-        Check(o.EffectiveCheckpointStore != "redis" || !string.IsNullOrWhiteSpace(o.Redis), "NasNet:CheckpointStore 'redis' needs NasNet:Redis (a Redis connection string)");
-        Check(string.IsNullOrWhiteSpace(o.AdvertisedIp) || IPAddress.TryParse(o.AdvertisedIp, out _), $"NasNet:AdvertisedIp '{o.AdvertisedIp}' is not an IP address");
-        Check(!string.IsNullOrWhiteSpace(o.ClusterId) && !string.IsNullOrWhiteSpace(o.ServiceId), "NasNet:ClusterId and NasNet:ServiceId must not be empty");
-        Check(o.ResponseTimeoutSeconds > 0, "NasNet:ResponseTimeoutSeconds must be positive");
+        if (new NasNetOptionsValidator().Validate(null, o) is { Failed: true } result)
+        {
+            throw new UserErrorException(result.Failures!.First());
+        }
+
         return o;
     }
 
@@ -70,7 +66,8 @@ public static class NasNetHosting
         var host = string.IsNullOrWhiteSpace(o.Redis) && !InKubernetes ? "127.0.0.1" : "0.0.0.0";
         builder.WebHost.UseUrls($"http://{host}:{o.DashboardPort}");
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(NasNetMetrics.MeterName, "Microsoft.Orleans")
+            .AddMeter(NasNetMetrics.MeterName, OrleansMetricViews.OrleansMeter)
+            .AddView(OrleansMetricViews.For)
             .AddPrometheusExporter());
         return o;
     }
@@ -161,14 +158,6 @@ public static class NasNetHosting
 
         silo.AddNasNetGrainServices(o, checkpointStore);
         return silo;
-    }
-
-    private static void Check(bool ok, string message)
-    {
-        if (!ok)
-        {
-            throw new UserErrorException(message);
-        }
     }
 }
 

@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
+using CsvHelper;
+using NasNet.Core;
 using Spectre.Console;
 
 namespace NasNet.Client.Cluster;
@@ -18,7 +20,7 @@ public static class CampaignViews
     {
         ["id"] = s.Id,
         ["name"] = s.Name,
-        ["state"] = s.State,
+        ["state"] = s.State.Name(),
         ["strategy"] = s.Strategy,
         ["budget"] = s.Budget,
         ["proposed"] = s.Proposed,
@@ -29,12 +31,17 @@ public static class CampaignViews
         ["cacheHits"] = s.CacheHits,
         ["policyUpdates"] = s.PolicyUpdates,
         ["rewardsApplied"] = s.RewardsApplied,
+        ["rejected"] = s.Rejected,
         ["resumedFromCheckpoint"] = s.Resumes,
+        ["promotions"] = s.Promotions,
+        ["epochsTrained"] = s.EpochsTrained,
+        ["rungs"] = new JsonArray(s.Rungs.Select(r => (JsonNode)r).ToArray()),
         ["staleReportsIgnored"] = s.StaleReports,
         ["rewardMovingAverage"] = Math.Round(s.RewardMovingAverage, 6),
         ["best"] = s.BestAccuracy is null ? null : new JsonObject
         {
             ["accuracy"] = Math.Round(s.BestAccuracy.Value, 6),
+            ["rung"] = s.BestRung,
             ["hash"] = s.BestHash,
             ["candidate"] = s.BestCandidateId,
         },
@@ -47,6 +54,7 @@ public static class CampaignViews
             ["epoch"] = t.Epoch,
             ["epochs"] = t.Epochs,
         }).ToArray()),
+        ["final"] = s.FinalTotal == 0 ? null : new JsonObject { ["done"] = s.FinalDone, ["failed"] = s.FinalFailed, ["total"] = s.FinalTotal },
         ["error"] = s.Error,
         ["host"] = s.Host,
     };
@@ -57,7 +65,8 @@ public static class CampaignViews
     public static string ProgressLine(CampaignStatus s)
     {
         var best = s.BestAccuracy is { } b ? b.ToString("F4", CultureInfo.InvariantCulture) : "-";
-        return $"[{s.State}] done {s.Completed}/{s.Budget}  running {s.Running}  pending {s.Pending}  failed {s.Failed}  " +
+        var final = s.FinalTotal > 0 ? $"final {s.FinalDone + s.FinalFailed}/{s.FinalTotal}  " : "";
+        return $"[{s.State.Name()}] {final}done {s.Completed}/{s.Budget}  running {s.Running}  pending {s.Pending}  failed {s.Failed}  " +
                $"cache hits {s.CacheHits}  best {best}  reward avg {s.RewardMovingAverage.ToString("F4", CultureInfo.InvariantCulture)}  " +
                $"policy v{s.PolicyUpdates}  ETA {Eta(s)}";
     }
@@ -65,7 +74,7 @@ public static class CampaignViews
     /// <summary>Remaining time from the completion rate so far.</summary>
     public static string Eta(CampaignStatus s)
     {
-        if (s.State != CampaignStates.Running)
+        if (s.State != CampaignState.Running)
         {
             return "-";
         }
@@ -83,9 +92,24 @@ public static class CampaignViews
 
     public static void PrintStatus(CampaignStatus s, TextWriter o)
     {
-        o.WriteLine($"campaign {s.Id} ({s.Name}): {s.State}");
+        o.WriteLine($"campaign {s.Id} ({s.Name}): {s.State.Name()}");
+        if (s.Error is { } error)
+        {
+            o.WriteLine($"  error: {error}");
+        }
+
         o.WriteLine($"  strategy {s.Strategy}, budget {s.Budget}, proposed {s.Proposed}");
-        o.WriteLine($"  done {s.Completed}, running {s.Running}, pending {s.Pending}, failed {s.Failed}, cache hits {s.CacheHits}");
+        o.WriteLine($"  done {s.Completed}, running {s.Running}, pending {s.Pending}, failed {s.Failed}, rejected {s.Rejected}, cache hits {s.CacheHits}");
+        if (s.FinalTotal > 0)
+        {
+            o.WriteLine($"  final evaluation: {s.FinalDone}/{s.FinalTotal} trained, {s.FinalFailed} failed");
+        }
+
+        if (s.Rungs.Count > 1)
+        {
+            o.WriteLine($"  ASHA rungs {string.Join("/", s.Rungs)} epochs: {s.Promotions} promotions, {s.EpochsTrained} epochs trained");
+        }
+
         o.WriteLine($"  policy updates {s.PolicyUpdates}, rewards applied {s.RewardsApplied}, reward avg {s.RewardMovingAverage:F4}");
         o.WriteLine($"  resumed from checkpoint {s.Resumes}, stale reports ignored {s.StaleReports}");
         if (s.BestAccuracy is { } b)
@@ -99,6 +123,74 @@ public static class CampaignViews
         }
     }
 
+    /// <summary>Where to follow a campaign (the console; the web page once a silo serves it).</summary>
+    public static string PageHint(CampaignStatus s) => $"follow it with 'nasnet campaign watch {s.Id}'";
+
+    /// <summary>The final table as Markdown: one row per architecture, test accuracy mean ± std over seeds, then the comparisons.</summary>
+    public static string FinalMarkdown(FinalReportView f)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Final evaluation ({f.Protocol}){(f.Complete ? "" : " - incomplete")}");
+        sb.AppendLine();
+        sb.AppendLine("| row | test accuracy | validation | params | mult-adds | latency (ms) | seeds |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var r in f.Rows)
+        {
+            var marks = r.Label == f.BestFound ? " (best found)" : r.Label == f.BestRandom ? " (best random)" : "";
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Label}{marks} | {Pct(r.TestMean)}{(r.TestStd is { } sd && r.Trained > 1 ? $" ± {sd * 100:F2}" : "")} | {Pct(r.ValidationMean)} | {r.Params:N0} | {r.MultAdds:N0} | {r.LatencyMs:F2} | {r.Trained}/{r.Seeds} |");
+        }
+
+        if (Compare(f) is { Count: > 0 } lines)
+        {
+            sb.AppendLine();
+            foreach (var line in lines)
+            {
+                sb.AppendLine(line);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>"best found vs X: +1.23 points" for each reference row (test accuracy means).</summary>
+    public static List<string> Compare(FinalReportView f)
+    {
+        var best = f.Rows.FirstOrDefault(r => r.Label == f.BestFound);
+        if (best?.TestMean is not { } b)
+        {
+            return [];
+        }
+
+        return f.Rows.Where(r => r.TestMean is not null && r.Role is not "Found" && (r.Role != "Random" || r.Label == f.BestRandom))
+            .Select(r => $"best found ({best.Label}, {Pct(b)}) vs {r.Label} ({Pct(r.TestMean)}): {(b - r.TestMean!.Value) * 100:+0.00;-0.00} points")
+            .ToList();
+    }
+
+    public static JsonObject FinalJson(FinalReportView f) => new()
+    {
+        ["protocol"] = f.Protocol,
+        ["complete"] = f.Complete,
+        ["bestFound"] = f.BestFound,
+        ["bestRandom"] = f.BestRandom,
+        ["rows"] = new JsonArray(f.Rows.Select(r => (JsonNode)new JsonObject
+        {
+            ["label"] = r.Label,
+            ["role"] = r.Role,
+            ["testAccuracy"] = r.TestMean is { } m ? Math.Round(m, 6) : null,
+            ["testStd"] = r.TestStd is { } sd ? Math.Round(sd, 6) : null,
+            ["validationAccuracy"] = r.ValidationMean is { } v ? Math.Round(v, 6) : null,
+            ["params"] = r.Params,
+            ["multAdds"] = r.MultAdds,
+            ["latencyMs"] = Math.Round(r.LatencyMs, 4),
+            ["seeds"] = r.Seeds,
+            ["trained"] = r.Trained,
+            ["architecture"] = r.Architecture.StartsWith('{') ? JsonNode.Parse(r.Architecture) : r.Architecture,
+        }).ToArray()),
+    };
+
+    private static string Pct(double? x) => x is { } v ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) : "-";
+
     /// <summary>Polls until the campaign ends (or ct); live table when interactive, a line per change otherwise.</summary>
     public static async Task<CampaignStatus> WatchAsync(ICampaignGrain campaign, TextWriter o, bool interactive, TimeSpan interval, CancellationToken ct)
     {
@@ -107,7 +199,7 @@ public static class CampaignViews
         {
             await AnsiConsole.Live(Render(status)).StartAsync(async ctx =>
             {
-                while (status.State == CampaignStates.Running && !ct.IsCancellationRequested)
+                while (status.State == CampaignState.Running && !ct.IsCancellationRequested)
                 {
                     await Task.Delay(interval, ct);
                     status = await campaign.GetStatus();
@@ -128,7 +220,7 @@ public static class CampaignViews
                 last = key;
             }
 
-            if (status.State != CampaignStates.Running)
+            if (status.State != CampaignState.Running)
             {
                 return status;
             }
@@ -140,7 +232,7 @@ public static class CampaignViews
 
     private static Spectre.Console.Rendering.IRenderable Render(CampaignStatus s)
     {
-        var table = new Table().Title($"campaign {Markup.Escape(s.Id)} [grey]({Markup.Escape(s.State)})[/]");
+        var table = new Table().Title($"campaign {Markup.Escape(s.Id)} [grey]({Markup.Escape(s.State.Name())})[/]");
         table.AddColumns("done", "running", "pending", "failed", "cache hits", "best", "reward avg", "policy", "ETA");
         table.AddRow(
             $"{s.Completed}/{s.Budget}", s.Running.ToString(CultureInfo.InvariantCulture), s.Pending.ToString(CultureInfo.InvariantCulture),
@@ -156,35 +248,42 @@ public static class CampaignViews
         return new Rows(table, trainers);
     }
 
-    /// <summary>The best K trained candidates (cache hits folded into the candidate they reused), best first.</summary>
+    /// <summary>The best K trained candidates as the leaderboard ranks them (highest rung, then objective), best first.</summary>
     public static async Task<CandidateView[]> BestAsync(IGrainFactory grains, ICampaignGrain campaign, int top)
     {
-        var rows = await campaign.GetCandidates();
-        var ids = rows.Where(r => r.Status == CandidateStatuses.Done && r.CacheHitOf is null)
-            .OrderByDescending(r => r.Reward).ThenBy(r => r.Number).Take(top).Select(r => r.CandidateId);
-        return await Task.WhenAll(ids.Select(id => grains.GetGrain<ICandidateGrain>(id).Get()));
+        var rows = await campaign.GetLeaderboard(0, top);
+        return await Task.WhenAll(rows.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
     }
 
     public static JsonArray BestJson(IEnumerable<CandidateView> best) => new(best.Select((c, i) => (JsonNode)new JsonObject
     {
         ["rank"] = i + 1,
         ["candidate"] = c.CandidateId,
-        ["accuracy"] = Math.Round(c.Reward, 6),
+        ["accuracy"] = c.Result is { } r ? Math.Round(r.ValidationAccuracy, 6) : null,
+        ["test"] = c.Result?.TestAccuracy is { } t ? Math.Round(t, 6) : null,
+        ["reward"] = Math.Round(c.Reward, 6),
+        ["epochs"] = c.Result?.Epochs,
         ["hash"] = c.Hash,
         ["params"] = c.Result?.Params,
         ["multAdds"] = c.Result?.MultAdds,
         ["latencyMs"] = c.Result?.LatencyMs,
         ["trainer"] = c.Result?.TrainerId,
-        ["genotype"] = JsonNode.Parse(c.GenotypeJson),
+        ["genotype"] = c.GenotypeJson.StartsWith('{') ? JsonNode.Parse(c.GenotypeJson) : c.GenotypeJson, // NAS-Bench-201: the cell string
     }).ToArray());
 
     public static void PrintBest(IReadOnlyList<CandidateView> best, TextWriter o)
     {
-        o.WriteLine($"{"rank",4}  {"accuracy",8}  {"params",10}  {"latency",8}  candidate  hash");
+        // A tabular campaign's rows carry the table's test accuracy (NAS-Bench-201: cifar10_test_200) and a cell string.
+        var tabular = best.Any(c => !c.GenotypeJson.StartsWith('{'));
+        o.WriteLine(tabular
+            ? $"{"rank",4}  {"accuracy",8}  {"test",8}  {"params",10}  candidate  cell"
+            : $"{"rank",4}  {"accuracy",8}  {"params",10}  {"latency",8}  candidate  hash");
         for (var i = 0; i < best.Count; i++)
         {
             var c = best[i];
-            o.WriteLine($"{i + 1,4}  {c.Reward,8:F4}  {c.Result?.Params,10}  {c.Result?.LatencyMs,6:F2}ms  {c.CandidateId}  {c.Hash}");
+            o.WriteLine(tabular
+                ? $"{i + 1,4}  {c.Result?.ValidationAccuracy ?? 0,8:F4}  {c.Result?.TestAccuracy ?? 0,8:F4}  {c.Result?.Params,10}  {c.CandidateId}  {c.GenotypeJson}"
+                : $"{i + 1,4}  {c.Result?.ValidationAccuracy ?? 0,8:F4}  {c.Result?.Params,10}  {c.Result?.LatencyMs,6:F2}ms  {c.CandidateId}  {c.Hash}");
         }
     }
 
@@ -201,7 +300,13 @@ public static class CampaignViews
         path = Path.Combine(dir, "best.json");
         await File.WriteAllTextAsync(path, ToJson(BestJson(best), true));
         written.Add(path);
-        if (best.Length > 0)
+        if (best.Length > 0 && !best[0].GenotypeJson.StartsWith('{'))
+        {
+            path = Path.Combine(dir, "best-cell.txt"); // another space's cell string (NAS-Bench-201: |op~0|+|op~0|op~1|+...)
+            await File.WriteAllTextAsync(path, best[0].GenotypeJson + "\n");
+            written.Add(path);
+        }
+        else if (best.Length > 0)
         {
             var genotype = GenotypeJson.Parse(best[0].GenotypeJson);
             path = Path.Combine(dir, "best-genotype.json");
@@ -221,22 +326,75 @@ public static class CampaignViews
             }
         }
 
+        var final = await campaign.GetFinalReport();
+        if (final.Rows.Count > 0)
+        {
+            path = Path.Combine(dir, "final.md");
+            await File.WriteAllTextAsync(path, FinalMarkdown(final));
+            written.Add(path);
+            path = Path.Combine(dir, "final.json");
+            await File.WriteAllTextAsync(path, ToJson(FinalJson(final), true));
+            written.Add(path);
+        }
+
         var rows = await campaign.GetCandidates();
-        var csv = new StringBuilder("number,candidate,status,reward,validation_accuracy,test_accuracy,params,mult_adds,latency_ms,throughput_ips,epochs,seconds,trainer,attempts,resumed_from_epoch,cache_hit_of,policy_version,hash,outcome,reason\n");
+        var views = new List<CandidateView>(rows.Length);
         foreach (var chunk in rows.Chunk(256))
         {
-            var views = await Task.WhenAll(chunk.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
-            foreach (var v in views)
-            {
-                var r = v.Result;
-                csv.Append(CultureInfo.InvariantCulture, $"{v.Number},{v.CandidateId},{v.Status},{v.Reward:R},{r?.ValidationAccuracy:R},{r?.TestAccuracy:R},{r?.Params},{r?.MultAdds},")
-                   .Append(CultureInfo.InvariantCulture, $"{r?.LatencyMs:R},{r?.ThroughputImagesPerSecond:R},{r?.Epochs},{r?.Seconds:R},{r?.TrainerId},{v.Attempts},{r?.ResumedFromEpoch},{v.CacheHitOf},{v.PolicyVersion},{v.Hash},{r?.Outcome},\"{(r?.Reason ?? v.FailureReason)?.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
-            }
+            views.AddRange(await Task.WhenAll(chunk.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get())));
         }
 
         path = Path.Combine(dir, "candidates.csv");
-        await File.WriteAllTextAsync(path, csv.ToString());
+        await using (var file = new StreamWriter(path))
+        {
+            WriteCandidatesCsv(file, views);
+        }
+
         written.Add(path);
         return written;
     }
+
+    /// <summary>The columns of candidates.csv.</summary>
+    public static readonly string[] CandidateCsvColumns =
+    [
+        "number", "candidate", "status", "reward", "validation_accuracy", "test_accuracy", "params", "mult_adds", "latency_ms",
+        "throughput_ips", "epochs", "seconds", "trainer", "attempts", "resumed_from_epoch", "cache_hit_of", "policy_version",
+        "hash", "outcome", "reason",
+    ];
+
+    /// <summary>
+    /// Writes candidates.csv: one record per candidate, RFC 4180 by CsvHelper (CRLF records; a field holding a comma,
+    /// quote or line break is quoted with its quotes doubled, so a failure reason survives as it is), numbers in the
+    /// invariant culture with round-trip precision, absent values as empty fields.
+    /// </summary>
+    public static void WriteCandidatesCsv(TextWriter writer, IEnumerable<CandidateView> views)
+    {
+        using var csv = CsvWriter.Create(writer, leaveOpen: true);
+        csv.WriteHeader(CandidateCsvColumns);
+        foreach (var v in views)
+        {
+            var r = v.Result;
+            object?[] fields =
+            [
+                v.Number, v.CandidateId, v.Status, v.Reward, r?.ValidationAccuracy, r?.TestAccuracy, r?.Params, r?.MultAdds, r?.LatencyMs,
+                r?.ThroughputImagesPerSecond, r?.Epochs, r?.Seconds, r?.TrainerId, v.Attempts, r?.ResumedFromEpoch, v.CacheHitOf, v.PolicyVersion,
+                v.Hash, r?.Outcome, r?.Reason ?? v.FailureReason,
+            ];
+            foreach (var f in fields)
+            {
+                csv.WriteField(CsvText(f));
+            }
+
+            csv.EndRecord();
+        }
+    }
+
+    private static string? CsvText(object? value) => value switch
+    {
+        null => null,
+        Enum e => WireEnum.Name(e),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 }

@@ -8,19 +8,23 @@ using NasNet.Core;
 using NasNet.Core.Campaigns;
 using NasNet.Silo;
 
+using CampaignState = NasNet.Grains.Interfaces.CampaignState;
+
 namespace NasNet.Client.Commands;
 
-/// <summary>`nasnet campaign start|watch|status|best|export|stop|resume|list`.</summary>
+/// <summary>`nasnet campaign start|validate|watch|status|best|export|stop|resume|list`.</summary>
 public static partial class CampaignCommands
 {
     public static Command Create()
     {
         var command = new Command("campaign", "Start, watch and export search campaigns on a cluster");
         command.Subcommands.Add(Start());
+        command.Subcommands.Add(Validate());
         command.Subcommands.Add(Watch());
         command.Subcommands.Add(Status());
         command.Subcommands.Add(Best());
         command.Subcommands.Add(Export());
+        command.Subcommands.Add(Evaluate());
         command.Subcommands.Add(StopOrResume("stop", "Stop a campaign (running trainings give their candidates back)"));
         command.Subcommands.Add(StopOrResume("resume", "Resume a stopped campaign (or re-drive one after a restart)"));
         command.Subcommands.Add(List());
@@ -55,12 +59,42 @@ public static partial class CampaignCommands
             if (p.GetValue(local))
             {
                 var status = await RunLocalAsync(parsed, campaignId, p.GetValue(slots), p.GetValue(json), p.GetValue(outDir), ct);
-                return status.State == CampaignStates.Completed ? 0 : 1;
+                return status.State == CampaignState.Completed ? 0 : 1;
             }
 
+            // A remote cluster's silos may see other dataset paths than this client: check what the config alone decides
+            // here; the controller checks the data in Start. (--local reads the data in RunLocalAsync.)
+            CampaignPreflight.Check(parsed, readData: false);
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var started = await connection.Client.GetGrain<ICampaignGrain>(campaignId).Start(parsed.ToJson());
             Console.WriteLine(p.GetValue(json) ? new JsonObject { ["id"] = started.Id }.ToJsonString() : started.Id);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Validate()
+    {
+        var config = new Option<string>("--config") { Description = "campaign config JSON file", Required = true };
+        var noData = new Option<bool>("--no-data") { Description = "check the config alone, without reading the dataset (it is on the cluster's silos)" };
+        var command = new Command("validate", "Check a campaign config and its data; print the full effective config (every default filled in)");
+        command.Options.Add(config);
+        command.Options.Add(noData);
+        command.SetAction(p =>
+        {
+            var parsed = CampaignConfig.Load(p.GetValue(config)!);
+            var problems = CampaignPreflight.Problems(parsed, readData: !p.GetValue(noData));
+            foreach (var problem in problems)
+            {
+                Console.Error.WriteLine($"error: {problem}");
+            }
+
+            if (problems.Count > 0)
+            {
+                return 1;
+            }
+
+            Console.WriteLine(parsed.ToJson(indented: true));
             return 0;
         });
         return command;
@@ -70,18 +104,14 @@ public static partial class CampaignCommands
     public static async Task<CampaignStatus> RunLocalAsync(CampaignConfig config, string campaignId, int slots, bool json, string? exportDir, CancellationToken ct, TextWriter? progress = null)
     {
         progress ??= json ? Console.Error : Console.Out;
-        var dataDir = config.Child.DataDir ?? (config.Child.Dataset.StartsWith("folder:", StringComparison.Ordinal) ? config.Child.Dataset[7..] : null);
-        if (dataDir is not null && !Directory.Exists(dataDir))
-        {
-            throw new UserErrorException($"dataset directory '{dataDir}' does not exist: fix dataset.dir (or dataset.kind folder:PATH)");
-        }
+        CampaignPreflight.Check(config);
 
         var settings = EmbeddedSettings(slots);
         await using var silo = await EmbeddedSilo.StartAsync(settings, ct: ct);
-        progress.WriteLine($"embedded silo started ({settings["NasNet:Slots"]} slots; dashboard {silo.HttpAddress}/dashboard/)");
+        progress.WriteLine($"embedded silo started ({silo.Slots} slots; dashboard {silo.HttpAddress}/dashboard/)");
         var campaign = silo.Client.GetGrain<ICampaignGrain>(campaignId);
         await campaign.Start(config.ToJson());
-        progress.WriteLine($"campaign {campaignId}: {config.Strategy.Kind}, {config.Budget.Candidates} candidates, trainer {config.Trainer.Kind}, dataset {config.Child.Dataset}");
+        progress.WriteLine($"campaign {campaignId}: {WireEnum.Name(config.Strategy.Kind)}, {config.Budget.Candidates} candidates, trainer {WireEnum.Name(config.Trainer.Kind)}, {(config.Trainer.Kind == TrainerKind.Tabular ? $"table {config.Trainer.Table}" : $"dataset {config.Child.Dataset}")}");
         CampaignStatus status;
         try
         {
@@ -108,6 +138,11 @@ public static partial class CampaignCommands
         {
             CampaignViews.PrintBest(await CampaignViews.BestAsync(silo.Client, campaign, 5), Console.Out);
             CampaignViews.PrintStatus(status, Console.Out);
+            if (await campaign.GetFinalReport() is { Rows.Count: > 0 } final)
+            {
+                Console.WriteLine();
+                Console.WriteLine(CampaignViews.FinalMarkdown(final));
+            }
         }
 
         return status;
@@ -120,8 +155,63 @@ public static partial class CampaignCommands
         ["NasNet:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["NasNet:DashboardPort"] = "0",
         ["NasNet:ClusterId"] = $"embedded-{Environment.ProcessId}",
-        ["NasNet:Slots"] = (slots > 0 ? slots : Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["NasNet:Slots"] = Math.Max(0, slots).ToString(System.Globalization.CultureInfo.InvariantCulture), // 0: the silo's default (TrainingHost.DefaultSlots)
     };
+
+    private static Command Evaluate()
+    {
+        var cluster = new ClusterOptions();
+        var id = IdArgument();
+        var defaults = new FinalSettings();
+        var top = new Option<int>("--top") { Description = "found cells to retrain (the leaderboard's first K)", DefaultValueFactory = _ => defaults.Top };
+        var cells = new Option<int?>("--cells") { Description = "N of the final children (default: the search's)" };
+        var filters = new Option<int?>("--filters") { Description = "F of the final children (default: the search's)" };
+        var epochs = new Option<int>("--epochs") { Description = "epochs of each final training", DefaultValueFactory = _ => defaults.Epochs };
+        var seeds = new Option<int>("--seeds") { Description = "seeds per row (mean ± std)", DefaultValueFactory = _ => defaults.Seeds };
+        var random = new Option<int>("--random") { Description = "random cells in the random-search baseline (0 = as many as --top)" };
+        var subset = new Option<int?>("--train-subset") { Description = "training images (default: the whole training split)" };
+        var lr = new Option<double?>("--lr") { Description = "learning rate of the final training (default: the search's)" };
+        var reference = new Option<string?>("--reference") { Description = $"hand-designed reference: {string.Join(" | ", NasNet.Core.Networks.ReferenceNetworks.Names)} | none", DefaultValueFactory = _ => defaults.Reference };
+        var noWait = new Option<bool>("--no-wait") { Description = "start the evaluation and return (follow it with 'campaign watch')" };
+        var json = JsonOption();
+        var command = new Command("evaluate", "Retrain the best found cells at the final size beside NASNet-A, random cells and a hand-designed network (the paper's protocol), and print the table");
+        command.Arguments.Add(id);
+        foreach (var o in new Option[] { top, cells, filters, epochs, seeds, random, subset, lr, reference, noWait, json })
+        {
+            command.Options.Add(o);
+        }
+
+        cluster.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            var settings = new FinalSettings
+            {
+                Top = p.GetValue(top),
+                Cells = p.GetValue(cells),
+                Filters = p.GetValue(filters),
+                Epochs = p.GetValue(epochs),
+                Seeds = p.GetValue(seeds),
+                RandomCells = p.GetValue(random),
+                TrainSubset = p.GetValue(subset),
+                LearningRate = p.GetValue(lr),
+                Reference = p.GetValue(reference) is "none" or "" ? null : p.GetValue(reference),
+            }.Validate();
+            await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
+            var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
+            var status = await campaign.Evaluate(WorkJson.Write(settings));
+            Console.Error.WriteLine($"campaign {status.Id}: final evaluation of {status.FinalTotal} trainings started ({CampaignViews.PageHint(status)})");
+            if (p.GetValue(noWait))
+            {
+                return 0;
+            }
+
+            status = await CampaignViews.WatchAsync(campaign, Console.Error, interactive: false, TimeSpan.FromSeconds(2), ct);
+            var final = await campaign.GetFinalReport();
+            Console.WriteLine(p.GetValue(json) ? CampaignViews.ToJson(CampaignViews.FinalJson(final), true) : CampaignViews.FinalMarkdown(final));
+            return status.State == CampaignState.Completed && final.Complete ? 0 : 1;
+        });
+        return command;
+    }
 
     private static Command Watch()
     {
@@ -161,6 +251,11 @@ public static partial class CampaignCommands
             else
             {
                 CampaignViews.PrintStatus(status, Console.Out);
+                if (status.FinalTotal > 0)
+                {
+                    Console.WriteLine();
+                    Console.WriteLine(CampaignViews.FinalMarkdown(await connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!).GetFinalReport()));
+                }
             }
 
             return 0;
@@ -238,7 +333,7 @@ public static partial class CampaignCommands
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
             var status = name == "stop" ? await campaign.Stop() : await campaign.Resume();
-            Console.WriteLine(p.GetValue(json) ? CampaignViews.ToJson(CampaignViews.StatusJson(status)) : $"{status.Id}: {status.State}");
+            Console.WriteLine(p.GetValue(json) ? CampaignViews.ToJson(CampaignViews.StatusJson(status)) : $"{status.Id}: {status.State.Name()}");
             return 0;
         });
         return command;
@@ -264,7 +359,7 @@ public static partial class CampaignCommands
             {
                 foreach (var s in statuses)
                 {
-                    Console.WriteLine($"{s.Id}  {s.State,-9}  {s.Completed}/{s.Budget}  best {s.BestAccuracy?.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+                    Console.WriteLine($"{s.Id}  {s.State.Name(),-9}  {s.Completed}/{s.Budget}  best {s.BestAccuracy?.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
                 }
             }
 

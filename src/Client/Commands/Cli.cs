@@ -40,6 +40,7 @@ public static class Cli
     public static string? Describe(Exception e) => e switch
     {
         UserErrorException u => u.Message,
+        UserRequestException r => r.Message,
         ArgumentException a => a.Message,
         FileNotFoundException f => f.Message,
         DirectoryNotFoundException d => d.Message,

@@ -19,31 +19,39 @@ namespace NasNet.Core.Training;
 /// </remarks>
 public sealed class TorchCandidateTrainer : ICandidateTrainer
 {
-    /// <summary>Tunes glibc malloc for the process (notes §8: about 2x faster CPU training) and turns off NNPACK and oneDNN (see <see cref="CpuKernels"/>).</summary>
+    /// <summary>
+    /// Tunes glibc malloc for the process (notes §8: about 2x faster CPU training), turns off NNPACK and decides once
+    /// per process whether oneDNN stays on (<see cref="CpuKernels.ConfigureOneDnn"/>: its start-up self-test;
+    /// <c>NASNET_ONEDNN=0</c> turns it off).
+    /// </summary>
     public TorchCandidateTrainer()
     {
         OpenMp.PreferPassiveWait(); // effective only if no tensor was made yet: hosts should call it at start-up
         TorchRuntime.TuneMalloc();
         CpuKernels.DisableNnpack();
-        if (Environment.GetEnvironmentVariable("NASNET_ONEDNN") != "1") // escape hatch: NASNET_ONEDNN=1 keeps oneDNN on
-        {
-            CpuKernels.DisableOneDnn();
-        }
+        OneDnn = CpuKernels.ConfigureOneDnn();
     }
+
+    /// <summary>The process's oneDNN decision (for the host's log).</summary>
+    public OneDnnStatus OneDnn { get; }
 
     /// <summary>
     /// The network configuration a spec and dataset give for a genotype (input channels and classes follow the
     /// dataset). Sampled genotypes have various cell widths, so F is rounded to the nearest width unless
     /// <paramref name="exactFilters"/> asks for an error instead (the console does, for a single architecture).
     /// </summary>
-    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, LoadedDataset data, bool exactFilters = false)
+    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, LoadedDataset data, bool exactFilters = false) =>
+        NetworkFor(genotype, spec, data.ImageSize, data.Channels, data.Classes, exactFilters);
+
+    /// <summary>The network configuration for images of a given shape (see the overload taking the dataset).</summary>
+    public static NetworkConfig NetworkFor(Genotype genotype, ChildTrainingSpec spec, int imageSize, int channels, int classes, bool exactFilters = false)
     {
         var config = (NetworkConfig.Named(spec.Network) with
         {
             Cells = spec.Cells,
-            ImageSize = data.ImageSize,
-            InChannels = data.Channels,
-            Classes = data.Classes,
+            ImageSize = imageSize,
+            InChannels = channels,
+            Classes = classes,
             DropPathKeepProb = spec.DropPathKeepProb,
             AuxHead = spec.AuxHead,
         }).WithPenultimateFilters(spec.Filters, genotype, exactFilters);
@@ -64,7 +72,11 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         });
 
     /// <inheritdoc />
-    public CandidateResult Train(CandidateJob job, byte[]? checkpoint, Action<int, byte[]> onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct)
+    public CandidateResult Train(CandidateJob job, byte[]? checkpoint, Action<int, byte[]> onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct) =>
+        TrainTimed(job, checkpoint, onEpoch, progress, ct).Result;
+
+    /// <summary><see cref="Train"/>, and where its wall time went (bench/Training prints the split).</summary>
+    public (CandidateResult Result, TrainingPhases Phases) TrainTimed(CandidateJob job, byte[]? checkpoint, Action<int, byte[]> onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct)
     {
         var spec = job.Spec;
         if (spec.Threads > 0 && torch.get_num_threads() != spec.Threads)
@@ -72,6 +84,7 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             torch.set_num_threads(spec.Threads);
         }
 
+        var countClock = System.Diagnostics.Stopwatch.StartNew();
         var device = TorchRuntime.ChooseDevice(spec.Device);
         var data = DatasetCatalog.Load(DatasetOf(spec));
         var splits = DatasetSplits.Create(data, spec.ValidationSize, spec.TrainSubset);
@@ -79,11 +92,24 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         ArchitectureCounts counts;
         lock (ChildTrainer.GlobalRngLock)
         {
-            counts = ArchitectureStats.Count(job.Genotype, config); // builds a network: keep it off others' seeded builds
+            // Builds a network: keep it off others' seeded builds.
+            if (job.Reference is { } name)
+            {
+                using var reference = ReferenceNetworks.Build(name, data.Channels, data.Classes);
+                counts = new ArchitectureCounts(reference.ParameterCount(), reference.MultAdds(data.ImageSize));
+            }
+            else
+            {
+                counts = ArchitectureStats.Count(job.Genotype, config);
+            }
         }
 
+        var countSeconds = countClock.Elapsed.TotalSeconds;
         var trainer = new ChildTrainer(spec, splits, device, job.Seed, Fingerprint(job));
-        double latency = 0, throughput = 0;
+        // Throughput: the validation pass is the same measurement (eval mode, no gradients) when it runs at the
+        // throughput batch over enough batches; a separate one cost 3-6 batches of forward passes per candidate.
+        var throughputFromValidation = spec.BatchSize == InferenceBenchmark.ThroughputBatch(device) && splits.ValidationIndices.Length >= 4 * spec.BatchSize;
+        double latency = 0, throughput = 0, measureSeconds = 0, weightsSeconds = 0;
         byte[]? weights = null;
         TrainingRun run;
         try
@@ -91,6 +117,11 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             run = trainer.Run(
                 () =>
                 {
+                    if (job.Reference is { } name)
+                    {
+                        return new TrainableModel(ReferenceNetworks.Build(name, data.Channels, data.Classes));
+                    }
+
                     var net = new ChildNetwork(job.Genotype, config);
                     return new TrainableModel(net, net.SetDropPathProgress, () => net.AuxLogits);
                 },
@@ -100,17 +131,26 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
                 ct,
                 model =>
                 {
-                    if (spec.MeasureInference)
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    if (spec.MeasureInference && throughputFromValidation)
+                    {
+                        latency = InferenceBenchmark.MeasureLatency(model.Module, data.Channels, data.ImageSize, device, ct);
+                    }
+                    else if (spec.MeasureInference)
                     {
                         (latency, throughput) = InferenceBenchmark.Measure(model.Module, data.Channels, data.ImageSize, device, ct);
                     }
 
+                    measureSeconds = clock.Elapsed.TotalSeconds;
+                    clock.Restart();
                     if (spec.KeepWeights)
                     {
                         var ms = new MemoryStream();
                         model.Module.save(ms);
                         weights = ms.ToArray();
                     }
+
+                    weightsSeconds = clock.Elapsed.TotalSeconds;
                 });
         }
         finally
@@ -118,7 +158,13 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             TorchRuntime.ReleaseFreeMemory(); // the freed activations of this training, back to the system
         }
 
-        return new CandidateResult
+        if (spec.MeasureInference && throughputFromValidation && run.Outcome == TrainingOutcome.Completed)
+        {
+            throughput = run.ValidationImagesPerSecond;
+        }
+
+        var phases = run.Phases with { Build = run.Phases.Build + countSeconds, Measure = measureSeconds, Weights = weightsSeconds };
+        var result = new CandidateResult
         {
             Outcome = run.Outcome,
             ValidationAccuracy = run.ValidationAccuracy,
@@ -132,13 +178,16 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             ImagesPerSecond = run.ImagesPerSecond,
             Reason = run.Reason,
             Weights = weights,
+            OneDnnFallbackSteps = run.OneDnnFallbackSteps,
         };
+        return (result, phases);
     }
 
     /// <summary>What a checkpoint must match to be resumed: genotype, seed and the settings that shape training.</summary>
     public static string Fingerprint(CandidateJob job)
     {
-        var relevant = job.Spec with { DataDir = null, Threads = 0, Device = "", EvaluateTest = false, MeasureInference = false, KeepWeights = false };
-        return $"{GenotypeJson.SerializeCompact(job.Genotype)}|{job.Seed}|{relevant}";
+        // Epochs are not part of it: an ASHA promotion continues a candidate's checkpoint to more epochs.
+        var relevant = job.Spec with { Epochs = 0, DataDir = null, Threads = 0, Device = "", EvaluateTest = false, MeasureInference = false, KeepWeights = false };
+        return $"{job.Reference ?? GenotypeJson.SerializeCompact(job.Genotype)}|{job.Seed}|{relevant}";
     }
 }

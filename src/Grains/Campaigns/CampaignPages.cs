@@ -1,13 +1,14 @@
+using NasNet.Core.Campaigns;
 using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace NasNet.Grains.Campaigns;
 
-/// <summary>A fixed-size slice of a campaign's candidate table, stored as one record.</summary>
+/// <summary>A fixed-size slice of a campaign's candidate table, stored as one record (the entries as JSON).</summary>
 [GenerateSerializer, Alias("NasNet.CampaignPage")]
 public sealed class CampaignPage
 {
-    [Id(0)] public List<CandidateEntry> Entries { get; set; } = [];
+    [Id(0)] public byte[]? Entries { get; set; }
 }
 
 /// <summary>
@@ -17,7 +18,7 @@ public sealed class CampaignPage
 /// </summary>
 /// <remarks>
 /// Each write of a page goes to a new record, never over one in use. The controller's state, written afterwards, names
-/// the record of every page (<see cref="CampaignState.Pages"/>) and is the commit point: a controller lost between the
+/// the record of every page (<see cref="ControllerState.Pages"/>) and is the commit point: a controller lost between the
 /// two writes reloads the previous pages with the previous strategy state, and a stale activation still writing
 /// (a silo being killed) cannot overwrite pages the current state names. Superseded records are deleted after the
 /// commit; records of commits that failed are left behind unnamed.
@@ -53,7 +54,7 @@ internal sealed class CampaignPages(IGrainStorage storage, GrainId grain)
             _committed[k] = (id, record);
             return record;
         }));
-        return records.SelectMany(r => (r.State?.Entries ?? []).Select(e => e.Copy())).ToList();
+        return records.SelectMany(r => r.State?.Entries is { } bytes ? LedgerJson.Read<List<CandidateEntry>>(bytes) : []).ToList();
     }
 
     /// <summary>
@@ -77,7 +78,7 @@ internal sealed class CampaignPages(IGrainStorage storage, GrainId grain)
             }
 
             next[k] = id;
-            var record = new GrainState<CampaignPage>(new CampaignPage { Entries = entries.Skip(start).Take(Math.Min(PageSize, entries.Count - start)).Select(e => e.Copy()).ToList() });
+            var record = new GrainState<CampaignPage>(new CampaignPage { Entries = LedgerJson.Write(entries.Skip(start).Take(Math.Min(PageSize, entries.Count - start)).ToList()) });
             _written[k] = (id, record);
             writes.Add(storage.WriteStateAsync(Name(k, id), grain, record));
         }

@@ -9,13 +9,12 @@ public sealed class CandidateState
 {
     [Id(0)] public CandidateInit? Init { get; set; }
 
-    [Id(1)] public string Status { get; set; } = CandidateStatuses.Pending;
-
-    [Id(2)] public int Attempts { get; set; }
+    [Id(1)] public CandidateStatus Status { get; set; } = CandidateStatus.Pending;
 
     [Id(3)] public string? TrainerId { get; set; }
 
-    [Id(4)] public TrainingReport? Result { get; set; }
+    /// <summary>The result of each rung reached, in order (one without a schedule).</summary>
+    [Id(4)] public List<TrainingReport> Results { get; set; } = [];
 
     [Id(5)] public double Reward { get; set; }
 
@@ -23,11 +22,11 @@ public sealed class CandidateState
 
     [Id(7)] public string? FailureReason { get; set; }
 
-    /// <summary>How many results were recorded (stays 1: a second report is ignored).</summary>
-    [Id(8)] public int ResultsRecorded { get; set; }
+    /// <summary>Attempts that failed (the candidate was re-queued or failed for good).</summary>
+    [Id(8)] public int FailedAttempts { get; set; }
 }
 
-/// <summary>One sampled architecture: genotype, lifecycle, attempts and result (see <see cref="ICandidateGrain"/>).</summary>
+/// <summary>One sampled architecture: genotype, lifecycle and results (see <see cref="ICandidateGrain"/>).</summary>
 public sealed class CandidateGrain(
     [PersistentState("candidate", "nasnet")] IPersistentState<CandidateState> state,
     ICheckpointStore checkpoints) : Grain, ICandidateGrain
@@ -53,62 +52,51 @@ public sealed class CandidateGrain(
 
     public async Task Init(CandidateInit init)
     {
-        if (S.Init is not null)
+        if (S.Init is null)
         {
-            return;
-        }
-
-        S.Init = init;
-        await WriteAsync();
-    }
-
-    public Task<string> MarkTraining(string trainerId, int attempt)
-    {
-        var init = S.Init ?? throw new InvalidOperationException($"candidate {this.GetPrimaryKeyString()} was never initialised");
-        if (S.Status != CandidateStatuses.Done)
-        {
-            // Not stored: the controller's table decides who trains what; a result or failure is stored.
-            S.Status = CandidateStatuses.Training;
-            S.TrainerId = trainerId;
-            S.Attempts = attempt;
-        }
-
-        return Task.FromResult(init.GenotypeJson);
-    }
-
-    public async Task MarkPending(string reason)
-    {
-        if (S.Status == CandidateStatuses.Training)
-        {
-            S.Status = CandidateStatuses.Pending;
-            S.FailureReason = reason;
+            S.Init = init;
             await WriteAsync();
         }
     }
 
-    public async Task MarkFailed(string reason)
+    public async Task MarkPending(CandidateInit init, string reason)
     {
-        if (S.Status != CandidateStatuses.Done)
+        S.Init ??= init;
+        if (S.Status is CandidateStatus.Pending or CandidateStatus.Training or CandidateStatus.Done)
         {
-            S.Status = CandidateStatuses.Failed;
+            S.Status = S.Results.Count > 0 ? CandidateStatus.Done : CandidateStatus.Pending; // a failed promotion keeps its result
             S.FailureReason = reason;
+            S.FailedAttempts++;
             await WriteAsync();
         }
     }
 
-    public async Task RecordResult(TrainingReport report, double reward, string? cacheHitOf)
+    public async Task MarkEnded(CandidateInit init, CandidateStatus status, string reason)
     {
-        if (S.ResultsRecorded > 0)
+        S.Init ??= init;
+        if (S.Results.Count == 0 && S.Status != status)
         {
-            return;
+            S.Status = status;
+            S.FailureReason = reason;
+            S.FailedAttempts += status == CandidateStatus.Failed ? 1 : 0;
+            await WriteAsync();
+        }
+    }
+
+    public async Task RecordResult(CandidateInit init, int rung, TrainingReport report, double reward, string? cacheHitOf)
+    {
+        S.Init ??= init;
+        if (rung < S.Results.Count)
+        {
+            return; // a retry after a lost answer
         }
 
-        S.Status = CandidateStatuses.Done;
-        S.Result = report;
-        S.Reward = reward;
+        S.Status = CandidateStatus.Done;
+        S.Results.Add(report);
+        S.Reward = S.Results.Count == 1 ? reward : S.Reward;
         S.CacheHitOf = cacheHitOf;
         S.TrainerId = cacheHitOf is null ? report.TrainerId : S.TrainerId;
-        S.ResultsRecorded = 1;
+        S.FailureReason = null;
         await WriteAsync();
     }
 
@@ -116,8 +104,9 @@ public sealed class CandidateGrain(
     {
         var init = S.Init ?? throw new InvalidOperationException($"candidate {this.GetPrimaryKeyString()} does not exist");
         return Task.FromResult(new CandidateView(
-            this.GetPrimaryKeyString(), init.CampaignId, init.Number, init.Hash, init.GenotypeJson, S.Status, S.Attempts,
-            S.TrainerId, S.Result, S.CacheHitOf, S.Reward, S.FailureReason, init.PolicyVersion, S.ResultsRecorded));
+            this.GetPrimaryKeyString(), init.CampaignId, init.Number, init.Hash, init.GenotypeJson, S.Status,
+            S.FailedAttempts + S.Results.Count, S.TrainerId, S.Results.LastOrDefault(), S.CacheHitOf, S.Reward,
+            S.FailureReason, init.PolicyVersion, S.Results.Count, S.Results.ToArray()));
     }
 
     public Task<byte[]?> GetWeights() =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
 using Orleans.Runtime;
@@ -14,8 +15,12 @@ public static class NasNetGrainServices
     public static ISiloBuilder AddNasNetGrainServices(this ISiloBuilder silo, NasNetOptions options, ICheckpointStore? checkpointStore = null)
     {
         var services = silo.Services;
+        silo.AddIncomingGrainCallFilter<UserErrorCallFilter>();
         services.AddMetrics();
-        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        // The options are bound and validated once by the host (NasNetHosting.ReadOptions); the validator runs again at
+        // start for silos configured in code (test clusters).
+        services.AddSingleton<IValidateOptions<NasNetOptions>, NasNetOptionsValidator>();
+        services.AddOptions<NasNetOptions>().Configure(o => Copy(options, o)).ValidateOnStart();
         services.TryAddSingleton<NasNetMetrics>();
         services.TryAddSingleton<TrainerFactory>();
         if (checkpointStore is not null)
@@ -35,6 +40,14 @@ public static class NasNetGrainServices
         services.AddSingleton<TrainingHost>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TrainingHost>());
         return silo;
+    }
+
+    private static void Copy(NasNetOptions from, NasNetOptions to)
+    {
+        foreach (var p in typeof(NasNetOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            p.SetValue(to, p.GetValue(from));
+        }
     }
 
     /// <summary>Redis options for every NasNet connection: no abort on a failed first connect, short timeouts.</summary>

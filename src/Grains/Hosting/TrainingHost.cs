@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NasNet.Core;
 using NasNet.Core.Campaigns;
+using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
 using NasNet.Core.Training;
 using NasNet.Grains.Storage;
@@ -103,14 +105,16 @@ public sealed class TrainingHost(
         using var leaseCts = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var lost = false;
         var epoch = 0;
-        var epochs = 0;
         Task renewals = Task.CompletedTask;
         try
         {
             var config = _configs.GetOrAdd(lease.ConfigJson, CampaignConfig.Parse);
-            epochs = config.Child.Epochs;
-            var job = new CandidateJob(lease.CandidateId, GenotypeJson.Parse(lease.GenotypeJson), config.Child, (int)(lease.Seed & int.MaxValue));
-            var impl = trainers.Create(config.Trainer);
+            // A final-evaluation lease carries its own spec (the final size); a reference network is named, not a genotype.
+            var spec = lease.SpecJson is { } specJson ? WorkJson.Read<ChildTrainingSpec>(specJson, "lease spec") : config.Child with { Epochs = lease.Epochs };
+            var reference = ReferenceNetworks.IsReference(lease.GenotypeJson) ? lease.GenotypeJson.Trim() : null;
+            var architecture = reference is null ? SearchSpaces.Parse(WireEnum.Name(config.SearchSpace), lease.GenotypeJson) : Genotypes.NasNetA;
+            var job = new CandidateJob(lease.CandidateId, architecture, spec, (int)(lease.Seed & int.MaxValue)) { Reference = reference };
+            var impl = trainers.Create(config.Trainer, config.SearchSpace);
             var checkpoint = await LoadCheckpointAsync(lease.CandidateId);
             epoch = checkpoint?.Epoch ?? 0;
             var resumedFrom = epoch;
@@ -132,7 +136,7 @@ public sealed class TrainingHost(
 
                     try
                     {
-                        if (!await trainer.Renew(lease, Volatile.Read(ref epoch), epochs))
+                        if (!await trainer.Renew(lease, Volatile.Read(ref epoch)))
                         {
                             lost = true;
                             log.LogWarning("Trainer {Trainer} lost its lease on {CandidateId}: stopping", trainerId, lease.CandidateId);
@@ -168,12 +172,12 @@ public sealed class TrainingHost(
             }
 
             var report = new TrainingReport(
-                result.Outcome.ToString(), result.ValidationAccuracy, result.TestAccuracy, result.Params, result.MultAdds,
+                result.Outcome == Core.Training.TrainingOutcome.Diverged ? Interfaces.TrainingOutcome.Diverged : Interfaces.TrainingOutcome.Completed, result.ValidationAccuracy, result.TestAccuracy, result.Params, result.MultAdds,
                 result.LatencyMs, result.ThroughputImagesPerSecond, result.Epochs, result.Seconds, result.ImagesPerSecond,
-                result.Reason, trainerId, resumedFrom, hasWeights);
+                result.Reason, trainerId, resumedFrom, hasWeights, result.OneDnnFallbackSteps);
             var ack = await ReportAsync(() => trainer.Complete(lease, report), lease, stop);
             metrics.Overhead((System.Diagnostics.Stopwatch.GetElapsedTime(requested, trainingStarted) + System.Diagnostics.Stopwatch.GetElapsedTime(trainingEnded)).TotalSeconds);
-            if (ack is LeaseAck.Accepted or LeaseAck.Duplicate)
+            if (ack is LeaseAck.Accepted or LeaseAck.Duplicate && !lease.KeepCheckpoint) // kept for an ASHA promotion
             {
                 _ = TryAsync(() => checkpoints.DeleteAsync(lease.CandidateId)); // off the path to the next lease
             }

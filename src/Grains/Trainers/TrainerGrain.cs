@@ -5,50 +5,24 @@ namespace NasNet.Grains.Trainers;
 /// <summary>
 /// One training slot (see <see cref="ITrainerGrain"/>). Placed on the silo whose training host first calls it, and
 /// thin: it pulls leases from the broker and forwards renewals and results to the campaign that leased the work.
-/// The lease travels with every call, so a re-activated trainer grain loses nothing.
+/// The lease travels with every call, so a re-activated trainer grain loses nothing (and the campaign's status, not
+/// this grain, says what each slot is doing).
 /// </summary>
 [PreferLocalPlacement]
 [Reentrant]
 public sealed class TrainerGrain : Grain, ITrainerGrain
 {
-    private TrainerActivity? _activity;
-
     private string Id => this.GetPrimaryKeyString();
 
-    public async Task<Lease?> RequestWork()
-    {
-        var lease = await GrainFactory.GetGrain<IWorkBrokerGrain>(0).Lease(Id);
-        _activity = lease is null ? null : new TrainerActivity(Id, lease.CandidateId, 0, 0, DateTime.UtcNow);
-        return lease;
-    }
+    public Task<Lease?> RequestWork() => GrainFactory.GetGrain<IWorkBrokerGrain>(0).Lease(Id);
 
-    public Task<bool> Renew(Lease lease, int epoch, int epochs)
-    {
-        _activity = new TrainerActivity(Id, lease.CandidateId, epoch, epochs, _activity?.SinceUtc ?? DateTime.UtcNow);
-        return Campaign(lease).Renew(lease.LeaseId, lease.Number, epoch, epochs);
-    }
+    public Task<bool> Renew(Lease lease, int epoch) => Campaign(lease).Renew(lease.LeaseId, lease.Number, epoch);
 
-    public async Task<LeaseAck> Complete(Lease lease, TrainingReport report)
-    {
-        var ack = await Campaign(lease).Complete(lease.LeaseId, lease.Number, report);
-        _activity = null;
-        return ack;
-    }
+    public Task<LeaseAck> Complete(Lease lease, TrainingReport report) => Campaign(lease).Complete(lease.LeaseId, lease.Number, report);
 
-    public async Task<LeaseAck> Fail(Lease lease, string reason)
-    {
-        var ack = await Campaign(lease).Fail(lease.LeaseId, lease.Number, reason);
-        _activity = null;
-        return ack;
-    }
+    public Task<LeaseAck> Fail(Lease lease, string reason) => Campaign(lease).Fail(lease.LeaseId, lease.Number, reason);
 
-    public async Task Release(Lease lease)
-    {
-        await Campaign(lease).Release(lease.LeaseId, lease.Number);
-        _activity = null;
-    }
-
-    public Task<TrainerActivity?> GetActivity() => Task.FromResult(_activity);
+    public Task Release(Lease lease) => Campaign(lease).Release(lease.LeaseId, lease.Number);
 
     private ICampaignGrain Campaign(Lease lease) => GrainFactory.GetGrain<ICampaignGrain>(lease.CampaignId);
 }

@@ -18,7 +18,7 @@ public static class CampaignPoller
             {
                 await watch.ReadAsync(grains);
                 lastError = null;
-                if (watch.Last!.State != CampaignStates.Running)
+                if (watch.Last!.State != CampaignState.Running)
                 {
                     return await watch.CheckEndAsync(grains);
                 }

@@ -95,7 +95,7 @@ public sealed class CampaignWatch(string campaignId)
         var newlyDone = new List<string>();
         foreach (var r in rows)
         {
-            if (r.Status == CandidateStatuses.Done)
+            if (r.Status == CandidateStatus.Done)
             {
                 if (_done.Add(r.CandidateId))
                 {
@@ -132,7 +132,7 @@ public sealed class CampaignWatch(string campaignId)
     {
         await ReadAsync(grains);
         var s = Last!;
-        if (s.State != CampaignStates.Completed || s.Completed != s.Budget || s.Failed != 0 || s.RewardsApplied != s.Budget || s.Pending + s.Running != 0)
+        if (s.State != CampaignState.Completed || s.Completed != s.Budget || s.Failed != 0 || s.RewardsApplied != s.Budget || s.Pending + s.Running != 0)
         {
             Violate($"ended {s.State}: completed {s.Completed}/{s.Budget}, failed {s.Failed}, rewardsApplied {s.RewardsApplied}, pending {s.Pending}, running {s.Running}");
         }
@@ -151,7 +151,7 @@ public sealed class CampaignWatch(string campaignId)
             Violate($"{views.Length} candidates for a budget of {s.Budget}");
         }
 
-        foreach (var v in views.Where(v => v.Status != CandidateStatuses.Done || v.ResultsRecorded != 1 || v.Result is null))
+        foreach (var v in views.Where(v => v.Status != CandidateStatus.Done || v.ResultsRecorded != 1 || v.Result is null))
         {
             Violate($"candidate {v.CandidateId}: {v.Status}, {v.ResultsRecorded} results recorded");
         }

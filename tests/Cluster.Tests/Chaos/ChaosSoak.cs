@@ -84,7 +84,7 @@ public sealed class ChaosReport
         }
 
         var needed = Candidates * o.Epochs;
-        sb.AppendLine(string.Create(inv, $"campaigns {Campaigns.Count} (all completed: {Campaigns.All(c => c.Last?.State == CampaignStates.Completed)}), candidates {Candidates}, status reads {Reads}, invariant violations {Violations.Count}"));
+        sb.AppendLine(string.Create(inv, $"campaigns {Campaigns.Count} (all completed: {Campaigns.All(c => c.Last?.State == CampaignState.Completed)}), candidates {Candidates}, status reads {Reads}, invariant violations {Violations.Count}"));
         sb.AppendLine(string.Create(inv, $"silo kills/stops survived {Count(ChaosKind.KillNine) + Count(ChaosKind.Terminate) + Count(ChaosKind.Restart)}, Redis outages {Count(ChaosKind.RedisOutage)}; resumes from checkpoints {Campaigns.Sum(c => c.Last?.Resumes ?? 0)}, stale reports {Campaigns.Sum(c => c.Last?.StaleReports ?? 0)}"));
         sb.AppendLine(string.Create(inv, $"lost work {LostEpochs:F1} epochs of {needed} trained ({(needed == 0 ? 0 : LostEpochs / needed * 100):F2} %), wall {WallSeconds:F0} s"));
         return sb.ToString();
@@ -236,7 +236,7 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
                 try
                 {
                     await w.ReadAsync(grains);
-                    if (w.Last!.State != CampaignStates.Running)
+                    if (w.Last!.State != CampaignState.Running)
                     {
                         await w.CheckEndAsync(grains);
                         lock (_gate)

@@ -32,7 +32,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output) : IDisposable
         // The schedule deals the four kinds in seeded cycles; the soak runs at least one.
         Assert.All(Enum.GetValues<ChaosKind>(), k => Assert.True(report.Count(k) >= 1, $"no {k} in {report.Events.Count} events"));
         Assert.NotEmpty(report.Campaigns);
-        Assert.All(report.Campaigns, c => Assert.Equal(CampaignStates.Completed, c.Last!.State));
+        Assert.All(report.Campaigns, c => Assert.Equal(CampaignState.Completed, c.Last!.State));
         Assert.True(report.Reads > 20, $"{report.Reads} reads");
         // Interrupted trainings resumed from their checkpoints: never a whole epoch lost per interruption.
         var interruptions = report.Events.Sum(e => e.TrainingsHit);

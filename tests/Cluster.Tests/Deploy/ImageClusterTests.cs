@@ -123,7 +123,7 @@ public sealed class ImageClusterTests(ImageFixture images, ITestOutputHelper out
                 continue;
             }
 
-            Assert.Equal(CampaignStates.Running, watch.Last!.State);
+            Assert.Equal(CampaignState.Running, watch.Last!.State);
             var busy = watch.Last.Trainers.Where(t => t.Epoch >= 1).Select(t => t.TrainerId.Split('/')[0]).ToHashSet();
             if (_fleet.Live.FirstOrDefault(s => busy.Contains(s.Name) && !except.Contains(s.Name)) is { } silo)
             {

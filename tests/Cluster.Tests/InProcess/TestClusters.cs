@@ -48,7 +48,7 @@ public static class TestClusters
         """;
 
     public static Task<CampaignStatus> WaitDoneAsync(IGrainFactory grains, string id, TimeSpan? timeout = null) =>
-        Wait.Until(() => grains.GetGrain<ICampaignGrain>(id).GetStatus(), s => s.State != CampaignStates.Running, timeout ?? TimeSpan.FromMinutes(2), $"campaign {id} to end", TimeSpan.FromMilliseconds(250));
+        Wait.Until(() => grains.GetGrain<ICampaignGrain>(id).GetStatus(), s => s.State != CampaignState.Running, timeout ?? TimeSpan.FromMinutes(2), $"campaign {id} to end", TimeSpan.FromMilliseconds(250));
 
     /// <summary>Every candidate: done, exactly one recorded result.</summary>
     public static async Task<CandidateView[]> AssertEveryCandidateOnceAsync(IGrainFactory grains, string id, int budget)
@@ -58,7 +58,7 @@ public static class TestClusters
         var views = await Task.WhenAll(rows.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
         Assert.All(views, v =>
         {
-            Assert.Equal(CandidateStatuses.Done, v.Status);
+            Assert.Equal(CandidateStatus.Done, v.Status);
             Assert.Equal(1, v.ResultsRecorded);
             Assert.NotNull(v.Result);
         });

@@ -53,9 +53,9 @@ public sealed class ProcessClusterTests : IDisposable
         {
             var campaign = connection.Client.GetGrain<ICampaignGrain>(id);
             var busy = await Wait.Until(campaign.GetStatus,
-                st => st.State != CampaignStates.Running || (st.Completed >= 6 && st.Trainers.Any(t => t.Epoch >= 1 && !t.TrainerId.StartsWith("silo0/", StringComparison.Ordinal))),
+                st => st.State != CampaignState.Running || (st.Completed >= 6 && st.Trainers.Any(t => t.Epoch >= 1 && !t.TrainerId.StartsWith("silo0/", StringComparison.Ordinal))),
                 TimeSpan.FromMinutes(3), "a busy trainer on silo1 or silo2");
-            Assert.Equal(CampaignStates.Running, busy.State);
+            Assert.Equal(CampaignState.Running, busy.State);
             var victim = busy.Trainers.First(t => t.Epoch >= 1 && !t.TrainerId.StartsWith("silo0/", StringComparison.Ordinal)).TrainerId.Split('/')[0];
             cluster.KillNine(int.Parse(victim["silo".Length..], System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -80,8 +80,8 @@ public sealed class ProcessClusterTests : IDisposable
         await using (var connection = await cluster.ConnectAsync())
         {
             partial = await Wait.Until(connection.Client.GetGrain<ICampaignGrain>(id2).GetStatus,
-                st => st.State != CampaignStates.Running || st.Completed >= 5, TimeSpan.FromMinutes(3), "campaign b under way");
-            Assert.Equal(CampaignStates.Running, partial.State);
+                st => st.State != CampaignState.Running || st.Completed >= 5, TimeSpan.FromMinutes(3), "campaign b under way");
+            Assert.Equal(CampaignState.Running, partial.State);
         }
 
         await cluster.TerminateAllAsync();
@@ -110,8 +110,8 @@ public sealed class ProcessClusterTests : IDisposable
         await using (var connection = await cluster.ConnectAsync())
         {
             var under = await Wait.Until(connection.Client.GetGrain<ICampaignGrain>(id).GetStatus,
-                st => st.State != CampaignStates.Running || st.Completed >= 5, TimeSpan.FromMinutes(3), "5 done");
-            Assert.Equal(CampaignStates.Running, under.State);
+                st => st.State != CampaignState.Running || st.Completed >= 5, TimeSpan.FromMinutes(3), "5 done");
+            Assert.Equal(CampaignState.Running, under.State);
         }
 
         _redis.Stop();

@@ -67,7 +67,7 @@ public sealed class SiloCluster : IDisposable
         await using var connection = await Wait.Until(ConnectAsync, _ => true, TimeSpan.FromMinutes(1), "a gateway", TimeSpan.FromMilliseconds(500));
         try
         {
-            return await Wait.Until(connection.Client.GetGrain<ICampaignGrain>(id).GetStatus, st => st.State != CampaignStates.Running, TimeSpan.FromMinutes(3), $"campaign {id} to end");
+            return await Wait.Until(connection.Client.GetGrain<ICampaignGrain>(id).GetStatus, st => st.State != CampaignState.Running, TimeSpan.FromMinutes(3), $"campaign {id} to end");
         }
         catch (TimeoutException e)
         {
