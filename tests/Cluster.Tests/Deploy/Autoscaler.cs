@@ -87,7 +87,11 @@ public sealed class Autoscaler
         }
 
         var live = _fleet.Live;
-        var decision = _scaler.Decide(DateTime.UtcNow, metric, live.Count);
+        // The step is logged at the decision's time, the clock the policies' periods count on: starting silos takes
+        // seconds, and a step stamped after them looked closer to the next one than the rule saw it (a test failure
+        // "scale-in of 2 within 2 s" for two decisions 2.0 s apart, logged 1.9 s apart).
+        var now = DateTime.UtcNow;
+        var decision = _scaler.Decide(now, metric, live.Count);
         var action = "";
         if (decision.Desired > live.Count)
         {
@@ -108,7 +112,7 @@ public sealed class Autoscaler
 
         lock (_steps)
         {
-            _steps.Add(new ScaleStep(DateTime.UtcNow - _startedUtc, decision, down, action));
+            _steps.Add(new ScaleStep(now - _startedUtc, decision, down, action));
         }
     }
 
