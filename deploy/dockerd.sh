@@ -40,6 +40,9 @@ case "${1:-}" in
         sleep 0.5
       done
     fi
+    # dockerd leaves its default network namespace mounted under the exec root: without this, rm -rf of the cache
+    # fails with "Device or resource busy".
+    umount "$dir/exec/netns/default" 2>/dev/null || true
     ;;
   *)
     echo "usage: deploy/dockerd.sh start|host|stop" >&2

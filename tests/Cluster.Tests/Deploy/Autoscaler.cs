@@ -43,11 +43,28 @@ public sealed class Autoscaler
     /// <summary>Query errors seen (Prometheus unreachable), as KEDA would log them; the replica count stays.</summary>
     public List<string> Errors { get; } = [];
 
+    /// <summary>Scale actions that failed (a silo start that timed out); the next sync decides again.</summary>
+    public List<string> ActionErrors { get; } = [];
+
     public async Task RunAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
-            await StepAsync();
+            try
+            {
+                await StepAsync();
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            {
+                // A silo that failed to start (docker run timed out on a loaded machine) ends this sync, not the
+                // loop, as a ReplicaSet retries a failed pod: before, the exception ended the loop and a clean-clone
+                // run waited for a scale-in that never came (one logged step, 5 replicas left).
+                lock (ActionErrors)
+                {
+                    ActionErrors.Add(e.Message);
+                }
+            }
+
             try
             {
                 await Task.Delay(_scaler.Rule.SyncPeriod, ct);
