@@ -280,15 +280,18 @@ namespace NasNet.Bench.Fidelity
                 return jobs;
             }
 
-            var models = FidelityModels(o);
+            // Cell by cell (its rungs, then its final training), so that a study stopped early has complete cells.
             foreach (var seed in o.Seeds)
             {
-                for (var b = 0; b < o.Budgets.Length; b++)
+                foreach (var m in FidelityModels(o))
                 {
-                    jobs.AddRange(models.Select(m => new Job("fidelity", m, o.Budgets[b], o.Lrs[b], o.Batches[0], o.Wds[0], seed, o.TestAtRungs)));
-                }
+                    for (var b = 0; b < o.Budgets.Length; b++)
+                    {
+                        jobs.Add(new Job("fidelity", m, o.Budgets[b], o.Lrs[b], o.Batches[0], o.Wds[0], seed, o.TestAtRungs));
+                    }
 
-                jobs.AddRange(models.Select(m => new Job("fidelity", m, o.Final!, o.FinalLr, o.Batches[0], o.Wds[0], seed, true)));
+                    jobs.Add(new Job("fidelity", m, o.Final!, o.FinalLr, o.Batches[0], o.Wds[0], seed, true));
+                }
             }
 
             return jobs;
@@ -299,7 +302,7 @@ namespace NasNet.Bench.Fidelity
             var models = Enumerable.Range(0, o.Random).Select(i => $"random:{o.SearchSeed}:{i}").ToList();
             if (o.NasNetA)
             {
-                models.Add("nasnet-a");
+                models.Insert(0, "nasnet-a");
             }
 
             return models;
@@ -340,12 +343,15 @@ namespace NasNet.Bench.Fidelity
     /// <summary>Trains one job with the product's <see cref="ChildTrainer"/> and scores it.</summary>
     internal static class Runner
     {
+        /// <summary>baseline_cnn.py's convolutions (16-16-pool-32-32-pool) and classifier on 28x28x1.</summary>
+        private const long PythonCnnMultAdds = 9L * 1 * 16 * 784 + 9L * 16 * 16 * 784 + 9L * 16 * 32 * 196 + 9L * 32 * 32 * 196 + 1568L * 10;
+
         /// <summary>Params and mult-adds of a model at the bench's network size (F rounded to the cell's width, as the product does).</summary>
         public static (long Params, long MultAdds) Counts(string model, LoadedDataset data, Options o)
         {
             if (model == Plan.PythonCnn)
             {
-                return (32_250, 0);
+                return (32_250, PythonCnnMultAdds);
             }
 
             var genotype = Plan.GenotypeOf(model);
@@ -536,7 +542,7 @@ namespace NasNet.Bench.Fidelity
 
             var trainSeconds = Field("train seconds");
             return new Row(
-                job.Key(job.Rungs[0]), job.Study, job.Model, "baseline_cnn.py", (long)Field("params"), 0, job.Budget.Images, job.Rungs[0], job.Label, job.Lr, job.Batch, job.Wd, job.Seed,
+                job.Key(job.Rungs[0]), job.Study, job.Model, "baseline_cnn.py", (long)Field("params"), PythonCnnMultAdds, job.Budget.Images, job.Rungs[0], job.Label, job.Lr, job.Batch, job.Wd, job.Seed,
                 "completed", double.NaN, Field("validation accuracy"), Field("test accuracy"), trainSeconds, Field("train cpu seconds"), seconds - trainSeconds, double.NaN,
                 (double)job.Budget.Images * job.Rungs[0] / Math.Max(1e-9, trainSeconds), loadStart, Load.Now(),
                 DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
