@@ -12,7 +12,6 @@ using NasNet.Grains.Telemetry;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Orleans.Configuration;
-using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 

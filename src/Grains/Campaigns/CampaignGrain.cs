@@ -3,10 +3,8 @@ using Microsoft.Extensions.Logging;
 using NasNet.Core;
 using NasNet.Core.Campaigns;
 using NasNet.Core.Controller;
-using NasNet.Core.SearchSpace;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
-using Orleans.Runtime;
 using Orleans.Storage;
 using Domain = NasNet.Core.Campaigns;
 

@@ -1,5 +1,4 @@
 using NasNet.Grains.Storage;
-using Orleans.Runtime;
 
 namespace NasNet.Grains.Candidates;
 

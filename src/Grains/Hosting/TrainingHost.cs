@@ -8,7 +8,6 @@ using NasNet.Core.SearchSpace;
 using NasNet.Core.Training;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
-using Orleans.Runtime;
 
 namespace NasNet.Grains.Hosting;
 
@@ -165,6 +164,7 @@ public sealed class TrainingHost(
             await leaseCts.CancelAsync();
             await renewals;
 
+            metrics.OneDnnFallback(result.OneDnnFallbackSteps);
             var hasWeights = result.Weights is { Length: > 0 };
             if (hasWeights)
             {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using NasNet.Grains.Storage;
-using Orleans.Runtime;
 
 namespace NasNet.Grains.Trainers;
 

@@ -18,6 +18,8 @@ public sealed class LocalCampaignTests
         Assert.Equal((CampaignState.Completed, 2, 0), (status.State, status.Completed, status.Failed));
         Assert.NotNull(status.BestAccuracy);
         Assert.InRange(status.BestAccuracy!.Value, 0.0, 1.0);
+        Assert.Equal([1, 3], status.Rungs); // the demo searches with ASHA
+        Assert.Equal((4, 4, 0), (status.FinalTotal, status.FinalDone, status.FinalFailed)); // found, random, NASNet-A, ResNet-8
     }
     /// <summary>A campaign whose every training fails (a real cause: CUDA asked for on a CPU build) ends failed, fast, and exits 1.</summary>
     [Fact]
