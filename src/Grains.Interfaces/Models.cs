@@ -33,7 +33,11 @@ public enum TrainingOutcome
     Diverged,
 }
 
-/// <summary>What a trainer reports for one trained candidate (accuracies are fractions in [0, 1]).</summary>
+/// <summary>
+/// What a trainer reports for one trained candidate (accuracies are fractions in [0, 1]). <see cref="EpochLosses"/>
+/// holds the mean training loss of each epoch this attempt trained (epochs ResumedFromEpoch + 1 .. Epochs); the lease
+/// id, attempt number and start time identify the attempt on the candidate's page.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("NasNet.TrainingReport")]
 public sealed record TrainingReport(
     [property: Id(0)] TrainingOutcome Outcome,
@@ -49,7 +53,11 @@ public sealed record TrainingReport(
     [property: Id(10)] string? Reason,
     [property: Id(11)] string TrainerId,
     [property: Id(12)] int ResumedFromEpoch,
-    [property: Id(13)] bool HasWeights);
+    [property: Id(13)] bool HasWeights,
+    [property: Id(14)] IReadOnlyList<double>? EpochLosses = null,
+    [property: Id(15)] string? LeaseId = null,
+    [property: Id(16)] int Attempt = 0,
+    [property: Id(17)] DateTime? StartedUtc = null);
 
 /// <summary>The controller's answer to a completion or failure report.</summary>
 [GenerateSerializer, Alias("NasNet.LeaseAck")]
@@ -162,7 +170,7 @@ public sealed record CandidateSummary(
     [property: Id(14)] int Epochs,
     [property: Id(15)] string? Reason);
 
-/// <summary>Everything known about one candidate.</summary>
+/// <summary>Everything known about one candidate (<see cref="History"/>: every attempt recorded, oldest first).</summary>
 [GenerateSerializer, Immutable, Alias("NasNet.CandidateView")]
 public sealed record CandidateView(
     [property: Id(0)] string CandidateId,
@@ -179,7 +187,8 @@ public sealed record CandidateView(
     [property: Id(11)] string? FailureReason,
     [property: Id(12)] int PolicyVersion,
     [property: Id(13)] int ResultsRecorded,
-    [property: Id(14)] IReadOnlyList<TrainingReport> RungResults);
+    [property: Id(14)] IReadOnlyList<TrainingReport> RungResults,
+    [property: Id(15)] IReadOnlyList<AttemptView>? History = null);
 
 /// <summary>The values a candidate grain is created with.</summary>
 [GenerateSerializer, Immutable, Alias("NasNet.CandidateInit")]

@@ -83,8 +83,9 @@ public static partial class CampaignCommands
         await using var silo = await EmbeddedSilo.StartAsync(settings, ct: ct);
         progress.WriteLine($"embedded silo started ({silo.Slots} slots; dashboard {silo.HttpAddress}/dashboard/)");
         var campaign = silo.Client.GetGrain<ICampaignGrain>(campaignId);
-        await campaign.Start(config.ToJson());
+        var started = await campaign.Start(config.ToJson());
         progress.WriteLine($"campaign {campaignId}: {config.Strategy.Kind}, {config.Budget.Candidates} candidates, trainer {config.Trainer.Kind}, dataset {config.Child.Dataset}");
+        progress.WriteLine($"page {CampaignViews.PageUrl(started, silo.HttpAddress)} (served while this runs)");
         CampaignStatus status;
         try
         {
@@ -197,6 +198,7 @@ public static partial class CampaignCommands
         {
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
+            Console.WriteLine($"page {CampaignViews.PageUrl(await campaign.GetStatus())}");
             var status = await CampaignViews.WatchAsync(campaign, Console.Out, !Console.IsOutputRedirected, TimeSpan.FromSeconds(1), ct);
             CampaignViews.PrintStatus(status, Console.Out);
             return 0;
@@ -224,6 +226,7 @@ public static partial class CampaignCommands
             else
             {
                 CampaignViews.PrintStatus(status, Console.Out);
+                Console.WriteLine($"  page {CampaignViews.PageUrl(status)}");
                 if (status.FinalTotal > 0)
                 {
                     Console.WriteLine();

@@ -22,7 +22,7 @@ namespace NasNet.Grains.Campaigns;
 /// leases; a reminder re-drives the controller after restarts until the campaign ends.
 /// </summary>
 [Reentrant]
-public sealed class CampaignGrain(
+public sealed partial class CampaignGrain(
     NasNetMetrics metrics,
     ICheckpointStore checkpoints,
     ILogger<CampaignGrain> log) : Grain, ICampaignGrain, IRemindable

@@ -30,13 +30,14 @@ public static class TestClusters
     }
 
     /// <summary>An embedded silo (the client's in-process mode) on free loopback ports, HTTP on a free port, 1 slot.</summary>
-    public static Task<EmbeddedSilo> StartEmbeddedAsync(string clusterId) => EmbeddedSilo.StartAsync(new Dictionary<string, string?>
+    public static Task<EmbeddedSilo> StartEmbeddedAsync(string clusterId, int slots = 1, string? webToken = null) => EmbeddedSilo.StartAsync(new Dictionary<string, string?>
     {
         ["NasNet:SiloPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["NasNet:GatewayPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["NasNet:DashboardPort"] = "0",
         ["NasNet:ClusterId"] = clusterId,
-        ["NasNet:Slots"] = "1",
+        ["NasNet:Slots"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["NasNet:WebToken"] = webToken,
     });
 
     /// <summary>A simulated campaign config.</summary>

@@ -1,0 +1,251 @@
+using NasNet.Core.Controller;
+using CandidateStatus = NasNet.Core.Campaigns.CandidateStatus;
+
+namespace NasNet.Grains.Campaigns;
+
+/// <summary>
+/// The controller's read-only queries for the silo's web page (<see cref="ICampaignQueryGrain"/>). Each is computed
+/// from the ledger in memory without an await, so an answer is one instant's table, and each is bounded in size: a
+/// page of rows, charts of at most about maxPoints points. Nothing here changes the campaign.
+/// </summary>
+public sealed partial class CampaignGrain : ICampaignQueryGrain
+{
+    private const int MaxPageRows = 200;
+    private const int RewardWindow = 20; // the window of CandidateLedger.RewardMovingAverage
+    private const int FailuresShown = 10;
+
+    // The charts of the last call and what they were computed from: a page polls every 2 s, and most polls of a
+    // large campaign find nothing new (at 20,000 candidates one computation costs a few milliseconds of the grain).
+    private (long Version, int MaxPoints, CampaignCharts Charts)? _charts;
+
+    public Task<CandidatePage> QueryCandidates(CandidateQuery query)
+    {
+        var ledger = Ledger;
+        var entries = ledger.Entries;
+        var ranking = ledger.Ranking().ToArray();
+        var rank = new int[entries.Count];
+        for (var i = 0; i < ranking.Length; i++)
+        {
+            rank[ranking[i]] = i + 1;
+        }
+
+        IEnumerable<int> rows = query.Filter switch
+        {
+            CandidateFilter.Trained => ranking,
+            CandidateFilter.Failed => Enumerable.Range(0, entries.Count).Where(n => entries[n].Status is CandidateStatus.Failed or CandidateStatus.Rejected),
+            _ => Enumerable.Range(0, entries.Count),
+        };
+        Func<int, double> key = query.Sort switch
+        {
+            CandidateSort.Number => n => n,
+            CandidateSort.Accuracy => n => entries[n].Accuracy,
+            CandidateSort.Score => n => entries[n].Score,
+            CandidateSort.Reward => n => entries[n].Reward,
+            CandidateSort.Params => n => entries[n].Params,
+            CandidateSort.MultAdds => n => entries[n].MultAdds,
+            CandidateSort.Latency => n => entries[n].LatencyMs,
+            CandidateSort.Epochs => n => entries[n].Epoch,
+            _ => n => rank[n] == 0 ? int.MaxValue : rank[n],
+        };
+        var ordered = query.Descending ? rows.OrderByDescending(key) : rows.OrderBy(key);
+        var sorted = ordered.ThenBy(n => rank[n] == 0 ? int.MaxValue : rank[n]).ThenBy(n => n).ToArray();
+        var skip = Math.Clamp(query.Skip, 0, sorted.Length);
+        var page = sorted.Skip(skip).Take(Math.Clamp(query.Take, 0, MaxPageRows)).ToArray();
+        return Task.FromResult(new CandidatePage(sorted.Length, skip, page.Select(Summary).ToArray(), page.Select(n => rank[n]).ToArray()));
+    }
+
+    public Task<CandidateSummary?> FindCandidate(int number) =>
+        Task.FromResult(number >= 0 && number < Ledger.Entries.Count ? Summary(number) : null);
+
+    public Task<CampaignCharts> GetCharts(int maxPoints)
+    {
+        var ledger = Ledger;
+        maxPoints = Math.Clamp(maxPoints, 10, 2000);
+        var version = ChartsVersion();
+        if (_charts is { } cached && cached.Version == version && cached.MaxPoints == maxPoints)
+        {
+            return Task.FromResult(cached.Charts);
+        }
+
+        var rewards = ledger.Rewards;
+        var bucket = Math.Max(1, (rewards.Count + maxPoints - 1) / maxPoints);
+        var trained = ledger.Ranking().ToArray();
+        var rungs = ledger.Settings.Schedule.Rungs;
+        var charts = new CampaignCharts(
+            rewards.Count,
+            bucket,
+            RewardCurve(bucket),
+            ledger.Strategy is PpoSearch ppo ? EntropyCurve(ppo.Updates, maxPoints) : null,
+            CostScatter(trained, maxPoints),
+            Enumerable.Range(0, rungs.Count).Select(r => trained.Count(n => ledger.Entries[n].Rung >= r)).ToArray(),
+            RecentFailures());
+        _charts = (version, maxPoints, charts);
+        return Task.FromResult(charts);
+    }
+
+    /// <summary>Changes whenever anything the charts show may have changed (results, failures, re-queues, updates).</summary>
+    private long ChartsVersion()
+    {
+        var l = Ledger;
+        var hash = new HashCode();
+        hash.Add(l.Entries.Count);
+        hash.Add(l.Rewards.Count);
+        hash.Add(l.Done);
+        hash.Add(l.Failed);
+        hash.Add(l.Rejected);
+        hash.Add(l.Running);
+        hash.Add(l.Pending);
+        hash.Add(l.EpochsTrained);
+        hash.Add(l.Strategy.PolicyVersion);
+        hash.Add(l.Header.Promotions);
+        hash.Add(l.FinalProgress);
+        return ((long)hash.ToHashCode() << 32) ^ l.Rewards.Count;
+    }
+
+    /// <summary>Rewards in application order, bucketed (see <see cref="RewardSeries"/>).</summary>
+    private RewardSeries RewardCurve(int bucket)
+    {
+        var ledger = Ledger;
+        var rewards = ledger.Rewards;
+        var numbers = new int[rewards.Count];
+        Array.Fill(numbers, -1);
+        for (var n = 0; n < ledger.Entries.Count; n++)
+        {
+            if (ledger.Entries[n].RewardSeq is var seq && seq >= 0 && seq < numbers.Length)
+            {
+                numbers[seq] = n;
+            }
+        }
+
+        // The PPO baseline is not stored: it is the strategy's exponential moving average, replayed here over the same
+        // rewards in the same order (PpoSearch.Observe: b = decay * b + (1 - decay) * r, starting at the first reward).
+        var ppo = _config!.Strategy.Kind == "ppo";
+        var decay = _config.Strategy.BaselineDecay;
+        var points = (rewards.Count + bucket - 1) / bucket;
+        var seqs = new int[points];
+        var best = new int[points];
+        var mean = new double[points];
+        var low = new double[points];
+        var high = new double[points];
+        var average = new double[points];
+        var baselines = ppo ? new double[points] : null;
+        var bestSoFar = new double[points];
+        double windowSum = 0, baseline = 0, top = double.NegativeInfinity;
+        for (int p = 0, i = 0; p < points; p++)
+        {
+            double sum = 0, lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+            var argmax = -1;
+            var end = Math.Min(rewards.Count, i + bucket);
+            var count = end - i;
+            for (; i < end; i++)
+            {
+                var r = rewards[i];
+                sum += r;
+                lo = Math.Min(lo, r);
+                if (r > hi)
+                {
+                    hi = r;
+                    argmax = numbers[i];
+                }
+
+                windowSum += r - (i >= RewardWindow ? rewards[i - RewardWindow] : 0);
+                baseline = i == 0 ? r : (decay * baseline) + ((1 - decay) * r);
+                top = Math.Max(top, r);
+            }
+
+            seqs[p] = end - 1;
+            best[p] = argmax;
+            mean[p] = Round(sum / count);
+            low[p] = Round(lo);
+            high[p] = Round(hi);
+            average[p] = Round(windowSum / Math.Min(end, RewardWindow));
+            if (baselines is not null)
+            {
+                baselines[p] = Round(baseline);
+            }
+
+            bestSoFar[p] = Round(top);
+        }
+
+        return new RewardSeries(seqs, best, mean, low, high, average, baselines, bestSoFar);
+    }
+
+    private static EntropySeries EntropyCurve(IReadOnlyList<PpoUpdateStats> updates, int maxPoints)
+    {
+        var stride = Math.Max(1, (updates.Count + maxPoints - 1) / maxPoints);
+        var picked = Enumerable.Range(0, updates.Count)
+            .Where(i => (updates.Count - 1 - i) % stride == 0 && double.IsFinite(updates[i].Entropy)) // always the latest
+            .Select(i => updates[i]).ToArray();
+        return new EntropySeries(picked.Select(u => u.Version).ToArray(), picked.Select(u => Round(u.Entropy)).ToArray());
+    }
+
+    /// <summary>
+    /// The accuracy-vs-cost scatter: both Pareto fronts in full, then the leaderboard's top quarter of the points,
+    /// then an even sample of the rest, at most <paramref name="maxPoints"/> in all (plus any front beyond that).
+    /// </summary>
+    private CostSeries CostScatter(int[] trained, int maxPoints)
+    {
+        var entries = Ledger.Entries;
+        var front = new Dictionary<int, int>();
+        void Front(IEnumerable<int> candidates, Func<int, double> cost, int bit)
+        {
+            var best = double.NegativeInfinity;
+            foreach (var n in candidates.OrderBy(cost).ThenByDescending(n => entries[n].Accuracy))
+            {
+                if (entries[n].Accuracy > best)
+                {
+                    best = entries[n].Accuracy;
+                    front[n] = front.GetValueOrDefault(n) | bit;
+                }
+            }
+        }
+
+        Front(trained.Where(n => entries[n].MultAdds > 0), n => entries[n].MultAdds, 1);
+        Front(trained.Where(n => entries[n].LatencyMs > 0), n => entries[n].LatencyMs, 2);
+        var chosen = new HashSet<int>(front.Keys);
+        foreach (var n in trained.Take(maxPoints / 4))
+        {
+            chosen.Add(n);
+        }
+
+        var rest = trained.Where(n => !chosen.Contains(n)).ToArray();
+        var room = Math.Max(0, maxPoints - chosen.Count);
+        if (rest.Length <= room)
+        {
+            chosen.UnionWith(rest);
+        }
+        else if (room > 0)
+        {
+            var step = (double)rest.Length / room;
+            for (var k = 0; k < room; k++)
+            {
+                chosen.Add(rest[(int)(k * step)]);
+            }
+        }
+
+        var rows = chosen.Order().ToArray();
+        return new CostSeries(
+            rows, rows.Select(n => Round(entries[n].Accuracy)).ToArray(), rows.Select(n => entries[n].MultAdds).ToArray(),
+            rows.Select(n => Round(entries[n].LatencyMs)).ToArray(), rows.Select(n => entries[n].Params).ToArray(),
+            rows.Select(n => front.GetValueOrDefault(n)).ToArray(), trained.Length);
+    }
+
+    /// <summary>The latest candidates (by number) that failed, were rejected, or were re-queued after a failed attempt.</summary>
+    private CandidateSummary[] RecentFailures()
+    {
+        var entries = Ledger.Entries;
+        var found = new List<int>();
+        for (var n = entries.Count - 1; n >= 0 && found.Count < FailuresShown; n--)
+        {
+            var e = entries[n];
+            if (e.Status is CandidateStatus.Failed or CandidateStatus.Rejected || (e.Reason is not null && e.Status is CandidateStatus.Pending or CandidateStatus.Training))
+            {
+                found.Add(n);
+            }
+        }
+
+        return found.Select(Summary).ToArray();
+    }
+
+    private static double Round(double x) => double.IsFinite(x) ? Math.Round(x, 5) : 0;
+}
