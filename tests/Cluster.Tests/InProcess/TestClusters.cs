@@ -41,9 +41,9 @@ public static class TestClusters
     });
 
     /// <summary>A simulated campaign config.</summary>
-    public static string Config(int candidates, int epochs, double secondsPerEpoch, double leaseSeconds = 3, string strategy = "random", int seed = 1) =>
+    public static string Config(int candidates, int epochs, double secondsPerEpoch, double leaseSeconds = 3, string strategy = "random", int seed = 1, string name = "t") =>
         $$"""
-        { "name": "t", "seed": {{seed}}, "strategy": { "kind": "{{strategy}}", "batchSize": 5, "maxStaleness": 1000 }, "dataset": { "kind": "synthetic" },
+        { "name": "{{name}}", "seed": {{seed}}, "strategy": { "kind": "{{strategy}}", "batchSize": 5, "maxStaleness": 1000 }, "dataset": { "kind": "synthetic" },
           "child": { "epochs": {{epochs}} }, "trainer": { "kind": "simulated", "secondsPerEpoch": {{secondsPerEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}} },
           "budget": { "candidates": {{candidates}} }, "lease": { "seconds": {{leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}} } }
         """;

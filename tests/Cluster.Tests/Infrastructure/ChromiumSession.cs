@@ -127,17 +127,25 @@ public sealed class ChromiumSession : IAsyncDisposable
     public Task WaitForAsync(string expression, TimeSpan timeout, string what) =>
         Wait.Until(async () => await EvaluateAsync(expression) is JsonValue v && v.TryGetValue<bool>(out var b) && b, ok => ok, timeout, what, TimeSpan.FromMilliseconds(100));
 
-    /// <summary>A PNG of the page: the viewport's width, the document's height up to <paramref name="maxHeight"/> pixels.</summary>
-    public async Task<byte[]> ScreenshotAsync(int width, int maxHeight)
+    /// <summary>
+    /// A PNG of the page, <paramref name="width"/> wide and as tall as the document up to <paramref name="maxHeight"/>:
+    /// the viewport is stretched to that height first (so lazily loaded images load) and its images waited for, then
+    /// restored to <paramref name="width"/> x <paramref name="viewportHeight"/>.
+    /// </summary>
+    public async Task<byte[]> ScreenshotAsync(int width, int viewportHeight, int maxHeight)
     {
         var height = Math.Min(maxHeight, await EvaluateAsync<int>("Math.ceil(document.documentElement.scrollHeight)"));
-        var shot = await CallAsync("Page.captureScreenshot", new JsonObject
+        await CallAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = false });
+        try
         {
-            ["format"] = "png",
-            ["captureBeyondViewport"] = true,
-            ["clip"] = new JsonObject { ["x"] = 0, ["y"] = 0, ["width"] = width, ["height"] = height, ["scale"] = 1 },
-        });
-        return Convert.FromBase64String(shot!["data"]!.GetValue<string>());
+            await WaitForAsync("[...document.images].every(i => i.complete)", TimeSpan.FromSeconds(30), "the page's images to load");
+            var shot = await CallAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png" });
+            return Convert.FromBase64String(shot!["data"]!.GetValue<string>());
+        }
+        finally
+        {
+            await CallAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = width, ["height"] = viewportHeight, ["deviceScaleFactor"] = 1, ["mobile"] = false });
+        }
     }
 
     private async Task<JsonNode?> CallAsync(string method, JsonObject? parameters = null)

@@ -56,7 +56,7 @@ public sealed class CampaignPageTests(LiveCampaignFixture f) : IClassFixture<Liv
         Assert.Equal(1, await browser.EvaluateAsync<int>("performance.getEntriesByType('navigation').length"));
         Assert.True(await browser.EvaluateAsync<int>("Number(document.body.dataset.updates)") >= 2);
 
-        var png = await browser.ScreenshotAsync(Width, 2600);
+        var png = await browser.ScreenshotAsync(Width, 1000, 3000);
         Screenshots.AssertDrawn(png, Width);
         Screenshots.Save("campaign-page.png", png);
     }
@@ -85,7 +85,7 @@ public sealed class CampaignPageTests(LiveCampaignFixture f) : IClassFixture<Liv
         Assert.StartsWith(view.History[0].LeaseId![..8], attempt[0]![3]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith("completed", attempt[0]![9]!.GetValue<string>(), StringComparison.Ordinal);
 
-        var png = await browser.ScreenshotAsync(Width, 2000);
+        var png = await browser.ScreenshotAsync(Width, 1000, 2200);
         Screenshots.AssertDrawn(png, Width);
         Screenshots.Save("candidate-page.png", png);
     }

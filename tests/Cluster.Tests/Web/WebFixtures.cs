@@ -25,13 +25,13 @@ public sealed class LiveCampaignFixture : IAsyncLifetime
         Silo = await TestClusters.StartEmbeddedAsync("web-pages", slots: 3);
         Http = new HttpClient { BaseAddress = new Uri(Silo.HttpAddress!), Timeout = TimeSpan.FromSeconds(30) };
         var finished = Silo.Client.GetGrain<ICampaignGrain>(Finished);
-        await finished.Start(TestClusters.Config(8, epochs: 1, secondsPerEpoch: 0));
+        await finished.Start(TestClusters.Config(8, epochs: 1, secondsPerEpoch: 0, name: "random-then-final"));
         await TestClusters.WaitDoneAsync(Silo.Client, Finished);
         await finished.Evaluate("""{ "top": 2, "seeds": 1, "epochs": 1, "reference": "resnet-8" }""");
         await TestClusters.WaitDoneAsync(Silo.Client, Finished);
 
         // Long enough to outlive the class (2,000 x 3 epochs x 0.1 s over 3 slots: about 200 s); stopped on dispose.
-        await Silo.Client.GetGrain<ICampaignGrain>(Live).Start(TestClusters.Config(2000, epochs: 3, secondsPerEpoch: 0.1, strategy: "ppo"));
+        await Silo.Client.GetGrain<ICampaignGrain>(Live).Start(TestClusters.Config(2000, epochs: 3, secondsPerEpoch: 0.1, strategy: "ppo", name: "ppo-simulated"));
         await Wait.Until(() => Silo.Client.GetGrain<ICampaignGrain>(Live).GetStatus(), s => s.Completed >= 30 && s.PolicyUpdates >= 3,
             TimeSpan.FromMinutes(2), "30 trained candidates and 3 policy updates");
     }

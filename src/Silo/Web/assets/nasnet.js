@@ -33,6 +33,13 @@
     return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
   };
   const number5 = (n) => `#${String(n).padStart(5, '0')}`;
+  /** JSON indented to the depth of a genotype's blocks: each block (and every array of values) on one line. */
+  const pretty = (v, indent = '', depth = 0) => {
+    if (v === null || typeof v !== 'object' || depth >= 3 || (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object'))) return JSON.stringify(v);
+    const inner = `${indent}  `;
+    if (Array.isArray(v)) return v.length ? `[\n${v.map((x) => inner + pretty(x, inner, depth + 1)).join(',\n')}\n${indent}]` : '[]';
+    return `{\n${Object.keys(v).map((k) => `${inner}${JSON.stringify(k)}: ${pretty(v[k], inner, depth + 1)}`).join(',\n')}\n${indent}}`;
+  };
   const candidateUrl = (n) => `${base}/candidates/${n}`;
   const badge = (state) => `<span class="badge ${esc(state)}">${esc(state)}</span>`;
   const tile = (label, value, cls = '') => `<div class="tile ${cls}"><div class="v">${value}</div><div class="l">${esc(label)}</div></div>`;
@@ -106,7 +113,7 @@
     }
     const width = Math.max(300, container.clientWidth || 600);
     const height = cfg.height ?? 230;
-    const m = { l: 52, r: 14, t: 10, b: 34 };
+    const m = { l: 60, r: 16, t: 10, b: 34 };
     const [x0, x1] = cfg.x;
     const [y0, y1] = cfg.y;
     const sx = (v) => m.l + ((v - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
@@ -333,7 +340,7 @@
         const n = Number(t.candidateId.slice(t.candidateId.lastIndexOf('/') + 1));
         const share = t.epochs > 0 ? Math.min(1, t.epoch / t.epochs) : 0;
         return `<tr><td>${esc(t.trainerId.slice(0, cut))}</td><td class="num">${esc(t.trainerId.slice(cut + 1))}</td><td><a href="${candidateUrl(n)}">${number5(n)}</a></td>
-          <td><span class="minibar"><i style="width:${(share * 100).toFixed(0)}%"></i></span>${int(t.epoch)} / ${int(t.epochs)}</td><td>${duration((Date.now() - new Date(t.sinceUtc).getTime()) / 1000)}</td></tr>`;
+          <td><span class="minibar"><i style="width:${(share * 100).toFixed(0)}%"></i></span>${int(t.epoch)} / ${int(t.epochs)}</td><td>${duration(Math.max(0, (Date.now() - new Date(t.sinceUtc).getTime()) / 1000))}</td></tr>`;
       });
       $('#trainers').innerHTML = rows.length
         ? `<table class="data"><thead><tr><th>silo</th><th class="num">slot</th><th>training</th><th>epoch</th><th>for</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
@@ -467,7 +474,7 @@
         const [normal, reduction, genotype] = await Promise.all([getText(`${url}/normal.svg`), getText(`${url}/reduction.svg`), getText(`${url}/genotype.json`)]);
         $('#k-normal').innerHTML = normal;
         $('#k-reduction').innerHTML = reduction;
-        $('#k-genotype').textContent = JSON.stringify(JSON.parse(genotype), null, 2);
+        $('#k-genotype').textContent = pretty(JSON.parse(genotype));
         cellsShown = true;
       } catch (e) {
         $('#k-normal').innerHTML = '<p class="muted">no cell to draw (a reference network, or the candidate is being created)</p>';
@@ -506,7 +513,7 @@
       $('#loss-note').textContent = missing ? `· ${missing}` : '';
       plot($('#loss-chart'), {
         empty: epochs.length === 0 ? (r.status === 'training' ? 'training: the curve appears with the result' : 'no epoch trained yet') : null,
-        x: [Math.min(...epochs, 1), Math.max(...epochs, 2)],
+        x: [Math.min(...epochs, 1) - 0.15, Math.max(...epochs, 2) + 0.15],
         y: domain(epochs.map((e) => loss.get(e)), 0.1, 0),
         xLabel: 'epoch',
         yLabel: 'training loss',
@@ -518,7 +525,7 @@
       const acc = results.map((x) => x.validationAccuracy);
       plot($('#acc-chart'), {
         empty: results.length === 0 ? 'no result yet' : null,
-        x: [0, Math.max(...accEpochs, 1)],
+        x: [0, Math.max(...accEpochs, 1) * 1.05],
         y: domain(acc, 0.15),
         xLabel: 'epochs',
         yLabel: 'validation accuracy',
