@@ -14,6 +14,7 @@ public sealed record NetworkResponse(string Url, int Status, string MimeType, lo
 /// Debian's headless <c>chromium</c> driven over the DevTools protocol (a WebSocket to one page), for tests that must
 /// read a live page more than once: navigate, evaluate script in the page, list every response with its size on the
 /// wire, and take screenshots. Offline, a fresh profile, no cache; the browser and its children are killed on dispose.
+/// Self-contained: bench/Web compiles this file too.
 /// </summary>
 public sealed class ChromiumSession : IAsyncDisposable
 {
@@ -43,7 +44,7 @@ public sealed class ChromiumSession : IAsyncDisposable
     {
         var executable = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, "chromium")).FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException($"chromium is not on PATH: run '{HeadlessChromium.Install}'");
+            ?? throw new InvalidOperationException("chromium is not on PATH: run 'apt-get install -y chromium'");
         var dir = Directory.CreateTempSubdirectory("nasnet-cdp-").FullName;
         var profile = Path.Combine(dir, "profile");
         var psi = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -123,9 +124,24 @@ public sealed class ChromiumSession : IAsyncDisposable
 
     public async Task<T> EvaluateAsync<T>(string expression) => (await EvaluateAsync(expression))!.GetValue<T>();
 
-    /// <summary>Waits until <paramref name="expression"/> is true in the page.</summary>
-    public Task WaitForAsync(string expression, TimeSpan timeout, string what) =>
-        Wait.Until(async () => await EvaluateAsync(expression) is JsonValue v && v.TryGetValue<bool>(out var b) && b, ok => ok, timeout, what, TimeSpan.FromMilliseconds(100));
+    /// <summary>Waits until <paramref name="expression"/> is true in the page (polled every 100 ms).</summary>
+    public async Task WaitForAsync(string expression, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonNode? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await EvaluateAsync(expression);
+            if (last is JsonValue v && v.TryGetValue<bool>(out var b) && b)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"timed out waiting for {what} ({expression}: {last?.ToJsonString() ?? "undefined"})");
+    }
 
     /// <summary>
     /// A PNG of the page, <paramref name="width"/> wide and as tall as the document up to <paramref name="maxHeight"/>:

@@ -13,7 +13,7 @@ namespace NasNet.Cluster.Tests.Web;
 public sealed class LargeCampaignPageTests(ITestOutputHelper output)
 {
     /// <summary>The first screen's bytes on the wire (HTML, CSS, script, JSON, cell diagrams; headers included).</summary>
-    public const long MaxFirstScreenBytes = 256 * 1024;
+    public const long MaxFirstScreenBytes = 128 * 1024;
 
     private const int Candidates = 20_000;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
