@@ -13,27 +13,67 @@ public sealed partial class CampaignGrain : ICampaignQueryGrain
     private const int MaxPageRows = 200;
     private const int RewardWindow = 20; // the window of CandidateLedger.RewardMovingAverage
     private const int FailuresShown = 10;
+    private const int MaxSortsKept = 6;
 
-    // The charts of the last call and what they were computed from: a page polls every 2 s, and most polls of a
-    // large campaign find nothing new (at 20,000 candidates one computation costs a few milliseconds of the grain).
-    private (long Version, int MaxPoints, CampaignCharts Charts)? _charts;
+    // What the page's polls computed last, and from which state of the table: a page polls every 2 s, most polls of
+    // a finished or slow campaign find nothing new, and while a large one changes every few milliseconds a second's
+    // staleness is invisible on the page. One computation at 20,000 candidates is a sort or two of the table, which
+    // runs on the controller's thread (bench/RESULTS.md § Web).
+    private static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(1);
+    private (long Version, DateTime Utc, int[] Ranking, int[] Rank)? _ranked;
+    private readonly Dictionary<(CandidateFilter, CandidateSort, bool), int[]> _sorted = [];
+    private (long Version, DateTime Utc, int MaxPoints, CampaignCharts Charts)? _charts;
 
     public Task<CandidatePage> QueryCandidates(CandidateQuery query)
     {
-        var ledger = Ledger;
-        var entries = ledger.Entries;
-        var ranking = ledger.Ranking().ToArray();
-        var rank = new int[entries.Count];
+        var (ranking, rank) = Ranked();
+        var sortKey = (query.Filter, query.Sort, query.Descending);
+        if (!_sorted.TryGetValue(sortKey, out var sorted))
+        {
+            if (_sorted.Count >= MaxSortsKept)
+            {
+                _sorted.Clear(); // at most a few orders of the table in memory (an int per candidate each)
+            }
+
+            _sorted[sortKey] = sorted = Sort(query, ranking, rank);
+        }
+
+        var skip = Math.Clamp(query.Skip, 0, sorted.Length);
+        var page = sorted.Skip(skip).Take(Math.Clamp(query.Take, 0, MaxPageRows)).ToArray();
+        return Task.FromResult(new CandidatePage(sorted.Length, skip, page.Select(Summary).ToArray(), page.Select(n => rank[n]).ToArray()));
+    }
+
+    /// <summary>The leaderboard's order and each candidate's rank (0: unranked), recomputed when the table changed.</summary>
+    private (int[] Ranking, int[] Rank) Ranked()
+    {
+        var version = ChartsVersion();
+        var now = DateTime.UtcNow;
+        if (_ranked is { } r && (r.Version == version || now - r.Utc < FreshFor) && r.Rank.Length <= Ledger.Entries.Count)
+        {
+            return (r.Ranking, r.Rank);
+        }
+
+        var ranking = Ledger.Ranking().ToArray();
+        var rank = new int[Ledger.Entries.Count];
         for (var i = 0; i < ranking.Length; i++)
         {
             rank[ranking[i]] = i + 1;
         }
 
+        _ranked = (version, now, ranking, rank);
+        _sorted.Clear();
+        return (ranking, rank);
+    }
+
+    private int[] Sort(CandidateQuery query, int[] ranking, int[] rank)
+    {
+        var entries = Ledger.Entries;
+        var count = rank.Length; // the entries the ranking saw
         IEnumerable<int> rows = query.Filter switch
         {
             CandidateFilter.Trained => ranking,
-            CandidateFilter.Failed => Enumerable.Range(0, entries.Count).Where(n => entries[n].Status is CandidateStatus.Failed or CandidateStatus.Rejected),
-            _ => Enumerable.Range(0, entries.Count),
+            CandidateFilter.Failed => Enumerable.Range(0, count).Where(n => entries[n].Status is CandidateStatus.Failed or CandidateStatus.Rejected),
+            _ => Enumerable.Range(0, count),
         };
         Func<int, double> key = query.Sort switch
         {
@@ -47,11 +87,13 @@ public sealed partial class CampaignGrain : ICampaignQueryGrain
             CandidateSort.Epochs => n => entries[n].Epoch,
             _ => n => rank[n] == 0 ? int.MaxValue : rank[n],
         };
+        if (query.Filter == CandidateFilter.Trained && query.Sort == CandidateSort.Rank)
+        {
+            return query.Descending ? Enumerable.Reverse(ranking).ToArray() : ranking;
+        }
+
         var ordered = query.Descending ? rows.OrderByDescending(key) : rows.OrderBy(key);
-        var sorted = ordered.ThenBy(n => rank[n] == 0 ? int.MaxValue : rank[n]).ThenBy(n => n).ToArray();
-        var skip = Math.Clamp(query.Skip, 0, sorted.Length);
-        var page = sorted.Skip(skip).Take(Math.Clamp(query.Take, 0, MaxPageRows)).ToArray();
-        return Task.FromResult(new CandidatePage(sorted.Length, skip, page.Select(Summary).ToArray(), page.Select(n => rank[n]).ToArray()));
+        return ordered.ThenBy(n => rank[n] == 0 ? int.MaxValue : rank[n]).ThenBy(n => n).ToArray();
     }
 
     public Task<CandidateSummary?> FindCandidate(int number) =>
@@ -62,14 +104,15 @@ public sealed partial class CampaignGrain : ICampaignQueryGrain
         var ledger = Ledger;
         maxPoints = Math.Clamp(maxPoints, 10, 2000);
         var version = ChartsVersion();
-        if (_charts is { } cached && cached.Version == version && cached.MaxPoints == maxPoints)
+        var now = DateTime.UtcNow;
+        if (_charts is { } cached && cached.MaxPoints == maxPoints && (cached.Version == version || now - cached.Utc < FreshFor))
         {
             return Task.FromResult(cached.Charts);
         }
 
         var rewards = ledger.Rewards;
         var bucket = Math.Max(1, (rewards.Count + maxPoints - 1) / maxPoints);
-        var trained = ledger.Ranking().ToArray();
+        var (trained, _) = Ranked();
         var rungs = ledger.Settings.Schedule.Rungs;
         var charts = new CampaignCharts(
             rewards.Count,
@@ -79,7 +122,7 @@ public sealed partial class CampaignGrain : ICampaignQueryGrain
             CostScatter(trained, maxPoints),
             Enumerable.Range(0, rungs.Count).Select(r => trained.Count(n => ledger.Entries[n].Rung >= r)).ToArray(),
             RecentFailures());
-        _charts = (version, maxPoints, charts);
+        _charts = (version, now, maxPoints, charts);
         return Task.FromResult(charts);
     }
 
