@@ -1,3 +1,4 @@
+using NasNet.Core.Campaigns;
 using NasNet.Core.Controller;
 using CandidateStatus = NasNet.Core.Campaigns.CandidateStatus;
 
@@ -230,21 +231,24 @@ public sealed partial class CampaignGrain : ICampaignQueryGrain
     {
         var entries = Ledger.Entries;
         var front = new Dictionary<int, int>();
-        void Front(IEnumerable<int> candidates, Func<int, double> cost, int bit)
+        void Front(Func<CandidateEntry, double> cost, int bit)
         {
+            // Cheapest first, the more accurate first among equals; a point is on the front when it beats every cheaper one.
+            var points = trained.Select(n => (Cost: cost(entries[n]), entries[n].Accuracy, N: n)).Where(p => p.Cost > 0).ToArray();
+            Array.Sort(points, static (a, b) => a.Cost != b.Cost ? a.Cost.CompareTo(b.Cost) : b.Accuracy.CompareTo(a.Accuracy));
             var best = double.NegativeInfinity;
-            foreach (var n in candidates.OrderBy(cost).ThenByDescending(n => entries[n].Accuracy))
+            foreach (var p in points)
             {
-                if (entries[n].Accuracy > best)
+                if (p.Accuracy > best)
                 {
-                    best = entries[n].Accuracy;
-                    front[n] = front.GetValueOrDefault(n) | bit;
+                    best = p.Accuracy;
+                    front[p.N] = front.GetValueOrDefault(p.N) | bit;
                 }
             }
         }
 
-        Front(trained.Where(n => entries[n].MultAdds > 0), n => entries[n].MultAdds, 1);
-        Front(trained.Where(n => entries[n].LatencyMs > 0), n => entries[n].LatencyMs, 2);
+        Front(e => e.MultAdds, 1);
+        Front(e => e.LatencyMs, 2);
         var chosen = new HashSet<int>(front.Keys);
         foreach (var n in trained.Take(maxPoints / 4))
         {
