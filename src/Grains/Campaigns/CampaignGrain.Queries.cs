@@ -115,14 +115,15 @@ public sealed partial class CampaignGrain : ICampaignQueryGrain
         var bucket = Math.Max(1, (rewards.Count + maxPoints - 1) / maxPoints);
         var (trained, _) = Ranked();
         var rungs = ledger.Settings.Schedule.Rungs;
-        var charts = new CampaignCharts(
-            rewards.Count,
-            bucket,
-            RewardCurve(bucket),
-            ledger.Strategy is PpoSearch ppo ? EntropyCurve(ppo.Updates, maxPoints) : null,
-            CostScatter(trained, maxPoints),
-            Enumerable.Range(0, rungs.Count).Select(r => trained.Count(n => ledger.Entries[n].Rung >= r)).ToArray(),
-            RecentFailures());
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var g0 = GC.CollectionCount(0); var g1 = GC.CollectionCount(1); var g2 = GC.CollectionCount(2);
+        var a1 = RewardCurve(bucket); var t1 = sw.Elapsed.TotalMilliseconds;
+        var a2 = ledger.Strategy is PpoSearch ppo ? EntropyCurve(ppo.Updates, maxPoints) : null; var t2 = sw.Elapsed.TotalMilliseconds;
+        var a3 = CostScatter(trained, maxPoints); var t3 = sw.Elapsed.TotalMilliseconds;
+        var a4 = Enumerable.Range(0, rungs.Count).Select(r => trained.Count(n => ledger.Entries[n].Rung >= r)).ToArray(); var t4 = sw.Elapsed.TotalMilliseconds;
+        var a5 = RecentFailures(); var t5 = sw.Elapsed.TotalMilliseconds;
+        Console.Error.WriteLine($"TIMING n {ledger.Entries.Count} reward {t1:F2} cost {t3 - t2:F2} rungs {t4 - t3:F2} failures {t5 - t4:F2} gc {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}");
+        var charts = new CampaignCharts(rewards.Count, bucket, a1, a2, a3, a4, a5);
         _charts = (version, now, maxPoints, charts);
         return Task.FromResult(charts);
     }
@@ -247,8 +248,10 @@ public sealed partial class CampaignGrain : ICampaignQueryGrain
             }
         }
 
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         Front(e => e.MultAdds, 1);
         Front(e => e.LatencyMs, 2);
+        Console.Error.WriteLine($"TIMING fronts {sw.Elapsed.TotalMilliseconds:F2} front {front.Count}");
         var chosen = new HashSet<int>(front.Keys);
         foreach (var n in trained.Take(maxPoints / 4))
         {

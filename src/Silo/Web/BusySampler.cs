@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using NasNet.Grains.Interfaces;
+using Orleans.Runtime;
 
 namespace NasNet.Silo.Web;
 

@@ -59,7 +59,7 @@ public static partial class NasNetWeb
     public static WebApplication UseNasNetWeb(this WebApplication app, string? token)
     {
         app.UseWebToken(token);
-        app.UseWhen(c => WebToken.Protects(c.Request.Path) && !c.Request.Path.StartsWithSegments("/dashboard") || c.Request.Path.StartsWithSegments("/web"),
+        app.UseWhen(c => (WebToken.Protects(c.Request.Path) && !c.Request.Path.StartsWithSegments("/dashboard")) || c.Request.Path.StartsWithSegments("/web"),
             b => b.UseResponseCompression());
         return app;
     }

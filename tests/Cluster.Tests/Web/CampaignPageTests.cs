@@ -153,6 +153,16 @@ public sealed class CampaignPageTests(LiveCampaignFixture f) : IClassFixture<Liv
     }
 
     [Fact]
+    public async Task PageUrl_IsTheControllersSiloOnTheDefaultPort_OrUnderTheGivenAddress()
+    {
+        var s = await f.Silo.Client.GetGrain<ICampaignGrain>(LiveCampaignFixture.Live).GetStatus();
+        Assert.Equal($"http://127.0.0.1:8080/campaigns/{LiveCampaignFixture.Live}", NasNet.Client.Cluster.CampaignViews.PageUrl(s));
+        var embedded = NasNet.Client.Cluster.CampaignViews.PageUrl(s, f.Silo.HttpAddress);
+        Assert.Equal($"{f.Silo.HttpAddress}/campaigns/{LiveCampaignFixture.Live}", embedded);
+        Assert.Contains("ppo-simulated", await f.Http.GetStringAsync(new Uri(embedded)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ListPage_ShowsEveryCampaign_AndFinalTable_AndPagesAreOpenWithoutAToken()
     {
         await using var browser = await ChromiumSession.StartAsync(Width, 900, Timeout);
