@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite and prints the totals as one line "N passed, N failed".
-# Needs redis-server (the cluster tests start their own on a free loopback port) and chromium (a test renders the
-# Orleans dashboard in headless Chromium) on PATH:
-#   apt-get install -y redis-server chromium
+# Needs redis-server (the cluster tests start their own on a free loopback port), chromium (a test renders the
+# Orleans dashboard in headless Chromium) and prometheus (a test lints /metrics with its promtool) on PATH:
+#   apt-get install -y redis-server chromium prometheus
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -24,10 +24,10 @@ var space = CellSearchSpace.Default;
 // --- 1. learning curves -------------------------------------------------------------------------------------------
 var strategies = new (string Name, StrategyOptions Options)[]
 {
-    ($"ppo lr={opts.LearningRate}", new StrategyOptions { Kind = "ppo", LearningRate = opts.LearningRate, NormalizeAdvantages = opts.Normalize }),
-    ("ppo lr=0.01", new StrategyOptions { Kind = "ppo", LearningRate = 0.01, NormalizeAdvantages = opts.Normalize }),
-    ("random", new StrategyOptions { Kind = "random" }),
-    ("evolution", new StrategyOptions { Kind = "evolution" }),
+    ($"ppo lr={opts.LearningRate}", new StrategyOptions { Kind = StrategyKind.Ppo, LearningRate = opts.LearningRate, NormalizeAdvantages = opts.Normalize }),
+    ("ppo lr=0.01", new StrategyOptions { Kind = StrategyKind.Ppo, LearningRate = 0.01, NormalizeAdvantages = opts.Normalize }),
+    ("random", new StrategyOptions { Kind = StrategyKind.Random }),
+    ("evolution", new StrategyOptions { Kind = StrategyKind.Evolution }),
 };
 var curves = new Dictionary<string, double[]>();
 foreach (var (name, o) in strategies)

@@ -289,10 +289,18 @@ def main():
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     main_cpu = time.thread_time() - main_start
     images = args.batch * args.steps
+    # The same GEMM as the C# half (torch.mm 1024^3, process CPU time): this stack's attainable FLOP rate.
+    n, reps = 1024, 6
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)
+    gemm_start = time.process_time()
+    for _ in range(reps):
+        torch.mm(a, b)
+    gemm = 2.0 * n ** 3 * reps / (time.process_time() - gemm_start) / 1e9
     # images_per_s: wall clock; cpu_images_per_s: per CPU-second of the process (robust on a shared, loaded machine).
     print(f"pytorch threads={torch.get_num_threads()} params={params} shapes={digest} images_per_s={images / elapsed:.2f} "
           f"cpu_images_per_s={images / cpu:.2f} step_ms={1000 * elapsed / args.steps:.1f} cpu_s={cpu:.2f} "
-          f"main_thread_cpu_s={main_cpu:.2f} loss={loss:.4f} "
+          f"main_thread_cpu_s={main_cpu:.2f} loss={loss:.4f} gemm_cpu_gflops={gemm:.1f} "
           f"version={torch.__version__}")
 
 

@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROUNDS=${ROUNDS:-5}; STEPS=${STEPS:-20}; WARMUP=${WARMUP:-3}; THREADS=${THREADS:-"1 2"}
-# ONEDNN=0 (default): TorchSharp as the product trains, oneDNN off (see bench/RESULTS.md); ONEDNN=1: libtorch's default.
-ONEDNN=${ONEDNN:-0}
+# ONEDNN=-1 (default): TorchSharp as the product trains (oneDNN on unless its start-up self-test fails, see
+# src/Core/Training/CpuKernels.cs); ONEDNN=0: oneDNN off (the old workaround); ONEDNN=1: on, no self-test.
+ONEDNN=${ONEDNN:--1}
 PYTHON=${PYTHON:-/usr/bin/python3}
 # Both sides use OpenMP (libgomp). Its default spin-waiting collapses 2-thread runs when other processes share the
 # cores (measured: 2-9 img/s instead of 30-55 on this 2-core machine); passive waiting, the same for both, avoids it.
@@ -25,7 +26,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg); OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
 summary=()
 for t in $THREADS; do
-  cs=(); py=(); csc=(); pyc=(); ratios=()
+  cs=(); py=(); csc=(); pyc=(); ratios=(); flops=(); gemms=(); pgemms=()
   for r in $(seq 1 "$ROUNDS"); do
     a=$(dotnet "$cs_dll" --threads "$t" --onednn "$ONEDNN" "${common[@]}")
     b=$("$PYTHON" nasnet_torch.py --threads "$t" "${common[@]}")
@@ -36,16 +37,21 @@ for t in $THREADS; do
     fi
     cs+=("$(field images_per_s "$a")"); py+=("$(field images_per_s "$b")")
     csc+=("$(field cpu_images_per_s "$a")"); pyc+=("$(field cpu_images_per_s "$b")")
+    flops+=("$(field cpu_gflops "$a")"); gemms+=("$(field gemm_cpu_gflops "$a")"); pgemms+=("$(field gemm_cpu_gflops "$b")")
     ratios+=("$(awk -v a="$(field images_per_s "$a")" -v b="$(field images_per_s "$b")" 'BEGIN {print a / b}')")
   done
   mc=$(printf '%s\n' "${cs[@]}" | median); mp=$(printf '%s\n' "${py[@]}" | median)
   mcc=$(printf '%s\n' "${csc[@]}" | median); mpc=$(printf '%s\n' "${pyc[@]}" | median)
   mr=$(printf '%s\n' "${ratios[@]}" | median)
-  summary+=("$(printf '| %s | %s | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.2f |' "$t" "$ROUNDS" "$mc" "$mp" \
-    "$(awk -v a="$mc" -v b="$mp" 'BEGIN {print a / b}')" "$mr" "$mcc" "$mpc" "$(awk -v a="$mcc" -v b="$mpc" 'BEGIN {print a / b}')")")
+  mf=$(printf '%s\n' "${flops[@]}" | median); mg=$(printf '%s\n' "${gemms[@]}" | median); mpg=$(printf '%s\n' "${pgemms[@]}" | median)
+  summary+=("$(printf '| %s | %s | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f %% | %.1f |' "$t" "$ROUNDS" "$mc" "$mp" \
+    "$(awk -v a="$mc" -v b="$mp" 'BEGIN {print a / b}')" "$mr" "$mcc" "$mpc" "$(awk -v a="$mcc" -v b="$mpc" 'BEGIN {print a / b}')" \
+    "$mf" "$mg" "$(awk -v a="$mf" -v b="$mg" 'BEGIN {print 100 * a / b}')" "$mpg")")
 done
 echo
 echo "img/s: wall clock; cpu img/s: images per CPU-second of the process (less sensitive to other load on the machine)."
-echo "| threads | rounds | TorchSharp img/s | PyTorch img/s | ratio of medians | median of per-round ratios | TorchSharp cpu img/s | PyTorch cpu img/s | cpu ratio |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "GFLOP/s: TorchSharp's training FLOP (6 x forward mult-adds per image) per CPU-second, and a 1024^3 torch.mm GEMM's"
+echo "per CPU-second in the same process (share: training / GEMM); the last column is PyTorch's GEMM in its process."
+echo "| threads | rounds | TorchSharp img/s | PyTorch img/s | ratio of medians | median of per-round ratios | TorchSharp cpu img/s | PyTorch cpu img/s | cpu ratio | TorchSharp cpu GFLOP/s | its GEMM GFLOP/s | share | PyTorch GEMM GFLOP/s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${summary[@]}"

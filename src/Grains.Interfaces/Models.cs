@@ -36,7 +36,8 @@ public enum TrainingOutcome
 /// <summary>
 /// What a trainer reports for one trained candidate (accuracies are fractions in [0, 1]). <see cref="EpochLosses"/>
 /// holds the mean training loss of each epoch this attempt trained (epochs ResumedFromEpoch + 1 .. Epochs); the lease
-/// id, attempt number and start time identify the attempt on the candidate's page.
+/// id, attempt number and start time identify the attempt on the candidate's page. <see cref="OneDnnFallbackSteps"/>
+/// counts training steps a non-finite oneDNN kernel result made the trainer re-run without oneDNN.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("NasNet.TrainingReport")]
 public sealed record TrainingReport(
@@ -54,10 +55,11 @@ public sealed record TrainingReport(
     [property: Id(11)] string TrainerId,
     [property: Id(12)] int ResumedFromEpoch,
     [property: Id(13)] bool HasWeights,
-    [property: Id(14)] IReadOnlyList<double>? EpochLosses = null,
-    [property: Id(15)] string? LeaseId = null,
-    [property: Id(16)] int Attempt = 0,
-    [property: Id(17)] DateTime? StartedUtc = null);
+    [property: Id(14)] int OneDnnFallbackSteps = 0,
+    [property: Id(15)] IReadOnlyList<double>? EpochLosses = null,
+    [property: Id(16)] string? LeaseId = null,
+    [property: Id(17)] int Attempt = 0,
+    [property: Id(18)] DateTime? StartedUtc = null);
 
 /// <summary>The controller's answer to a completion or failure report.</summary>
 [GenerateSerializer, Alias("NasNet.LeaseAck")]

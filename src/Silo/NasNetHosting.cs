@@ -69,7 +69,8 @@ public static class NasNetHosting
         builder.WebHost.UseUrls($"http://{host}:{o.DashboardPort}");
         builder.Services.AddNasNetWeb();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(NasNetMetrics.MeterName, "Microsoft.Orleans")
+            .AddMeter(NasNetMetrics.MeterName, OrleansMetricViews.OrleansMeter)
+            .AddView(OrleansMetricViews.For)
             .AddPrometheusExporter());
         return o;
     }

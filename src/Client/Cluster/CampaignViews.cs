@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
+using CsvHelper;
+using NasNet.Core;
 using Spectre.Console;
 
 namespace NasNet.Client.Cluster;
@@ -344,21 +346,63 @@ public static class CampaignViews
         }
 
         var rows = await campaign.GetCandidates();
-        var csv = new StringBuilder("number,candidate,status,reward,validation_accuracy,test_accuracy,params,mult_adds,latency_ms,throughput_ips,epochs,seconds,trainer,attempts,resumed_from_epoch,cache_hit_of,policy_version,hash,outcome,reason\n");
+        var views = new List<CandidateView>(rows.Length);
         foreach (var chunk in rows.Chunk(256))
         {
-            var views = await Task.WhenAll(chunk.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
-            foreach (var v in views)
-            {
-                var r = v.Result;
-                csv.Append(CultureInfo.InvariantCulture, $"{v.Number},{v.CandidateId},{v.Status.Name()},{v.Reward:R},{r?.ValidationAccuracy:R},{r?.TestAccuracy:R},{r?.Params},{r?.MultAdds},")
-                   .Append(CultureInfo.InvariantCulture, $"{r?.LatencyMs:R},{r?.ThroughputImagesPerSecond:R},{r?.Epochs},{r?.Seconds:R},{r?.TrainerId},{v.Attempts},{r?.ResumedFromEpoch},{v.CacheHitOf},{v.PolicyVersion},{v.Hash},{r?.Outcome.Name()},\"{(r?.Reason ?? v.FailureReason)?.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
-            }
+            views.AddRange(await Task.WhenAll(chunk.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get())));
         }
 
         path = Path.Combine(dir, "candidates.csv");
-        await File.WriteAllTextAsync(path, csv.ToString());
+        await using (var file = new StreamWriter(path))
+        {
+            WriteCandidatesCsv(file, views);
+        }
+
         written.Add(path);
         return written;
     }
+
+    /// <summary>The columns of candidates.csv.</summary>
+    public static readonly string[] CandidateCsvColumns =
+    [
+        "number", "candidate", "status", "reward", "validation_accuracy", "test_accuracy", "params", "mult_adds", "latency_ms",
+        "throughput_ips", "epochs", "seconds", "trainer", "attempts", "resumed_from_epoch", "cache_hit_of", "policy_version",
+        "hash", "outcome", "reason",
+    ];
+
+    /// <summary>
+    /// Writes candidates.csv: one record per candidate, RFC 4180 by CsvHelper (CRLF records; a field holding a comma,
+    /// quote or line break is quoted with its quotes doubled, so a failure reason survives as it is), numbers in the
+    /// invariant culture with round-trip precision, absent values as empty fields.
+    /// </summary>
+    public static void WriteCandidatesCsv(TextWriter writer, IEnumerable<CandidateView> views)
+    {
+        using var csv = CsvWriter.Create(writer, leaveOpen: true);
+        csv.WriteHeader(CandidateCsvColumns);
+        foreach (var v in views)
+        {
+            var r = v.Result;
+            object?[] fields =
+            [
+                v.Number, v.CandidateId, v.Status, v.Reward, r?.ValidationAccuracy, r?.TestAccuracy, r?.Params, r?.MultAdds, r?.LatencyMs,
+                r?.ThroughputImagesPerSecond, r?.Epochs, r?.Seconds, r?.TrainerId, v.Attempts, r?.ResumedFromEpoch, v.CacheHitOf, v.PolicyVersion,
+                v.Hash, r?.Outcome, r?.Reason ?? v.FailureReason,
+            ];
+            foreach (var f in fields)
+            {
+                csv.WriteField(CsvText(f));
+            }
+
+            csv.EndRecord();
+        }
+    }
+
+    private static string? CsvText(object? value) => value switch
+    {
+        null => null,
+        Enum e => WireEnum.Name(e),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 }

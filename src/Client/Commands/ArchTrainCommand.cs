@@ -40,8 +40,10 @@ public static class ArchTrainCommand
         var dropPath = new Option<double>("--drop-path-keep") { Description = "ScheduledDropPath final keep probability (1 = off)", DefaultValueFactory = _ => defaults.DropPathKeepProb };
         var aux = new Option<bool>("--aux") { Description = "Train with the auxiliary head (loss weight 0.4)" };
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing (0 = off)", DefaultValueFactory = _ => defaults.LabelSmoothing };
-        var cutout = new Option<int>("--cutout") { Description = "Cutout patch size in pixels (0 = off)", DefaultValueFactory = _ => defaults.Cutout };
-        var noAugment = new Option<bool>("--no-augment") { Description = "Turn off random crop and flip" };
+        var crop = new Option<int?>("--crop") { Description = "Random crop: zero padding in pixels on each side, then crop back (0 = off; default: the dataset's, 4 on CIFAR-10, else 0)" };
+        var flip = new Option<bool?>("--flip") { Description = "Random left-right flips: --flip or --flip false (default: the dataset's, on for CIFAR-10 only)" };
+        var cutout = new Option<int?>("--cutout") { Description = "Cutout square side in pixels (0 = off, the default)" };
+        var noAugment = new Option<bool>("--no-augment") { Description = "Start from no augmentation instead of the dataset's default (--crop/--flip/--cutout still apply)" };
         var unreadable = new Option<string>("--unreadable") { Description = "Image folders: skip | reject unreadable images", DefaultValueFactory = _ => defaults.UnreadableImages };
         var seed = new Option<int>("--seed") { Description = "Seed of weights, data order and augmentation", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Torch CPU threads", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -50,16 +52,22 @@ public static class ArchTrainCommand
         var json = new Option<bool>("--json") { Description = "Last stdout line: one JSON object with the results" };
 
         var command = new Command("train", "Train one architecture on a dataset and print validation and test accuracy");
-        foreach (var o in new Option[] { preset, genotype, dataset, dataDir, config, cells, filters, epochs, batch, limit, validation, imageSize, lr, weightDecay, dropPath, aux, smoothing, cutout, noAugment, unreadable, seed, threads, device, weightsOut, json })
+        foreach (var o in new Option[] { preset, genotype, dataset, dataDir, config, cells, filters, epochs, batch, limit, validation, imageSize, lr, weightDecay, dropPath, aux, smoothing, crop, flip, cutout, noAugment, unreadable, seed, threads, device, weightsOut, json })
         {
             command.Options.Add(o);
         }
 
         command.SetAction((parse, ct) =>
         {
+            var datasetRef = DatasetRef.Parse(parse.GetValue(dataset), "--dataset");
+            // Augmentation is the user's choice: the dataset's documented default (or none), each given option replacing its part.
+            var start = parse.GetValue(noAugment) ? Augmentation.None : Augmentation.DefaultFor(datasetRef.Kind);
+            var augment = new Augmentation(parse.GetValue(crop) ?? start.Crop, parse.GetValue(flip) ?? start.Flip, parse.GetValue(cutout) ?? start.Cutout);
+            ConfigCheck.Range("--crop", augment.Crop, 0, 512);
+            ConfigCheck.Range("--cutout", augment.Cutout, 0, 1024);
             var spec = new ChildTrainingSpec
             {
-                Dataset = parse.GetValue(dataset)!,
+                Dataset = datasetRef,
                 DataDir = parse.GetValue(dataDir),
                 Network = parse.GetValue(config)!,
                 Cells = parse.GetValue(cells),
@@ -74,8 +82,7 @@ public static class ArchTrainCommand
                 DropPathKeepProb = parse.GetValue(dropPath),
                 AuxHead = parse.GetValue(aux),
                 LabelSmoothing = parse.GetValue(smoothing),
-                Cutout = parse.GetValue(cutout),
-                Augment = !parse.GetValue(noAugment),
+                Augment = augment,
                 UnreadableImages = parse.GetValue(unreadable)!,
                 EvaluateTest = true,
                 Threads = parse.GetValue(threads),
@@ -121,6 +128,7 @@ public static class ArchTrainCommand
         torch.set_num_threads(spec.Threads);
         log.WriteLine($"{data.Name}: {splits.TrainIndices.Length} training, {splits.ValidationIndices.Length} validation, {data.Test.Count} test images of {data.Channels}x{data.ImageSize}x{data.ImageSize}, {data.Classes} classes");
         log.WriteLine($"network: {config.Cells} @ {spec.Filters} ({config.Network()}), device {TorchRuntime.Describe(dev)}");
+        log.WriteLine($"augmentation: {spec.EffectiveAugmentation}{(spec.EffectiveAugmentation == Augmentation.DefaultFor(spec.Dataset.Kind) ? $" ({WireEnum.Name(spec.Dataset.Kind)} default)" : "")}");
 
         var job = new CandidateJob("cli", genotype, spec, seed);
         var clock = Stopwatch.StartNew();
@@ -193,6 +201,7 @@ public static class ArchTrainCommand
                 ["throughputImagesPerSecond"] = Math.Round(result.ThroughputImagesPerSecond, 2),
                 ["epochs"] = result.Epochs,
                 ["dataset"] = data.Name,
+                ["augmentation"] = spec.EffectiveAugmentation.ToString(),
                 ["trainImages"] = splits.TrainIndices.Length,
                 ["validationImages"] = splits.ValidationIndices.Length,
                 ["testImages"] = data.Test.Count,

@@ -12,13 +12,14 @@ using CampaignState = NasNet.Grains.Interfaces.CampaignState;
 
 namespace NasNet.Client.Commands;
 
-/// <summary>`nasnet campaign start|watch|status|best|export|stop|resume|list`.</summary>
+/// <summary>`nasnet campaign start|validate|watch|status|best|export|stop|resume|list`.</summary>
 public static partial class CampaignCommands
 {
     public static Command Create()
     {
         var command = new Command("campaign", "Start, watch and export search campaigns on a cluster");
         command.Subcommands.Add(Start());
+        command.Subcommands.Add(Validate());
         command.Subcommands.Add(Watch());
         command.Subcommands.Add(Status());
         command.Subcommands.Add(Best());
@@ -61,9 +62,39 @@ public static partial class CampaignCommands
                 return status.State == CampaignState.Completed ? 0 : 1;
             }
 
+            // A remote cluster's silos may see other dataset paths than this client: check what the config alone decides
+            // here; the controller checks the data in Start. (--local reads the data in RunLocalAsync.)
+            CampaignPreflight.Check(parsed, readData: false);
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var started = await connection.Client.GetGrain<ICampaignGrain>(campaignId).Start(parsed.ToJson());
             Console.WriteLine(p.GetValue(json) ? new JsonObject { ["id"] = started.Id }.ToJsonString() : started.Id);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Validate()
+    {
+        var config = new Option<string>("--config") { Description = "campaign config JSON file", Required = true };
+        var noData = new Option<bool>("--no-data") { Description = "check the config alone, without reading the dataset (it is on the cluster's silos)" };
+        var command = new Command("validate", "Check a campaign config and its data; print the full effective config (every default filled in)");
+        command.Options.Add(config);
+        command.Options.Add(noData);
+        command.SetAction(p =>
+        {
+            var parsed = CampaignConfig.Load(p.GetValue(config)!);
+            var problems = CampaignPreflight.Problems(parsed, readData: !p.GetValue(noData));
+            foreach (var problem in problems)
+            {
+                Console.Error.WriteLine($"error: {problem}");
+            }
+
+            if (problems.Count > 0)
+            {
+                return 1;
+            }
+
+            Console.WriteLine(parsed.ToJson(indented: true));
             return 0;
         });
         return command;
@@ -73,18 +104,14 @@ public static partial class CampaignCommands
     public static async Task<CampaignStatus> RunLocalAsync(CampaignConfig config, string campaignId, int slots, bool json, string? exportDir, CancellationToken ct, TextWriter? progress = null)
     {
         progress ??= json ? Console.Error : Console.Out;
-        var dataDir = config.Child.DataDir ?? (config.Child.Dataset.StartsWith("folder:", StringComparison.Ordinal) ? config.Child.Dataset[7..] : null);
-        if (dataDir is not null && !Directory.Exists(dataDir))
-        {
-            throw new UserErrorException($"dataset directory '{dataDir}' does not exist: fix dataset.dir (or dataset.kind folder:PATH)");
-        }
+        CampaignPreflight.Check(config);
 
         var settings = EmbeddedSettings(slots);
         await using var silo = await EmbeddedSilo.StartAsync(settings, ct: ct);
         progress.WriteLine($"embedded silo started ({silo.Slots} slots; dashboard {silo.HttpAddress}/dashboard/)");
         var campaign = silo.Client.GetGrain<ICampaignGrain>(campaignId);
         var started = await campaign.Start(config.ToJson());
-        progress.WriteLine($"campaign {campaignId}: {config.Strategy.Kind}, {config.Budget.Candidates} candidates, trainer {config.Trainer.Kind}, dataset {config.Child.Dataset}");
+        progress.WriteLine($"campaign {campaignId}: {WireEnum.Name(config.Strategy.Kind)}, {config.Budget.Candidates} candidates, trainer {WireEnum.Name(config.Trainer.Kind)}, dataset {config.Child.Dataset}");
         progress.WriteLine($"page {CampaignViews.PageUrl(started, silo.HttpAddress)} (served while this runs)");
         CampaignStatus status;
         try

@@ -83,9 +83,9 @@ public static class DemoCommand
         {
             Name = "demo",
             Seed = 1,
-            Strategy = new StrategyOptions { Kind = strategy, BatchSize = 4 },
+            Strategy = new StrategyOptions { Kind = WireEnum.Parse<StrategyKind>(strategy, "--strategy"), BatchSize = 4 },
             Child = child,
-            Trainer = new TrainerSettings { Kind = simulated ? "simulated" : "torch", SecondsPerEpoch = simulated ? 0.5 : 0 },
+            Trainer = new TrainerSettings { Kind = simulated ? TrainerKind.Simulated : TrainerKind.Torch, SecondsPerEpoch = simulated ? 0.5 : 0 },
             Budget = new BudgetSettings { Candidates = candidates },
         };
     }

@@ -157,6 +157,9 @@ public sealed record LedgerHeader
 
     /// <summary>The final evaluation was planned (its entries follow the search's in the table).</summary>
     public bool FinalStarted { get; init; }
+
+    /// <summary>The settings of the final evaluation once it started.</summary>
+    public FinalSettings? Final { get; init; }
 }
 
 /// <summary>What a trainer reported, as the ledger weighs it (the grain keeps the full report).</summary>

@@ -95,6 +95,9 @@ public sealed class CandidateLedger : IDisposable
     /// <summary>Final-evaluation trainings done and failed.</summary>
     public (int Done, int Failed, int Total) FinalProgress { get; private set; }
 
+    /// <summary>The final evaluation's settings: as started, else the config's (null: none).</summary>
+    public FinalSettings? Final => _header.Final ?? Settings.Final;
+
     /// <summary>The final evaluation's table so far (empty before it starts).</summary>
     public FinalReport FinalReport => FinalReport.From(_entries);
 
@@ -419,7 +422,7 @@ public sealed class CandidateLedger : IDisposable
     /// runs the campaign again until every final training has ended. False when it already started, the search has no
     /// result yet, or the campaign is still searching.
     /// </summary>
-    public bool StartFinal(IReadOnlyList<FinalWork> work)
+    public bool StartFinal(IReadOnlyList<FinalWork> work, FinalSettings settings)
     {
         var searching = State == CampaignState.Running && (CanPropose || _queue.Count > 0 || _running.Count > 0 || NextPromotion() is not null);
         if (_header.FinalStarted || Done == 0 || searching || work.Count == 0)
@@ -430,14 +433,14 @@ public sealed class CandidateLedger : IDisposable
         foreach (var w in work)
         {
             var n = _entries.Count;
-            _entries.Add(new CandidateEntry { Hash = "", Architecture = w.Architecture, SampleId = -1, Final = w, TargetEpochs = Settings.FinalEpochs, RewardApplied = true });
+            _entries.Add(new CandidateEntry { Hash = "", Architecture = w.Architecture, SampleId = -1, Final = w, TargetEpochs = settings.Epochs, RewardApplied = true });
             _queue.Enqueue(n);
             Changed(n);
             _events.Add(new LedgerEvent(LedgerEventKind.Added, n));
         }
 
         FinalProgress = (0, 0, work.Count);
-        SetHeader(_header with { FinalStarted = true, State = CampaignState.Running, EndedUtc = null, Error = null });
+        SetHeader(_header with { FinalStarted = true, Final = settings, State = CampaignState.Running, EndedUtc = null, Error = null });
         return true;
     }
 
@@ -802,8 +805,4 @@ public sealed class CandidateLedger : IDisposable
 /// <param name="Cost">Limits and shaping.</param>
 /// <param name="MaxEpochs">Optional budget in epochs trained, over all candidates and rungs (0 = none).</param>
 /// <param name="Final">The final evaluation to run when the search ends (null: none; `campaign evaluate` can start one later).</param>
-public sealed record LedgerSettings(int Candidates, int MaxConcurrent, double LeaseSeconds, int MaxAttempts, RungSchedule Schedule, CostRules Cost, long MaxEpochs = 0, FinalSettings? Final = null)
-{
-    /// <summary>Epochs of a final-evaluation training.</summary>
-    public int FinalEpochs => Final?.Epochs ?? Schedule.Rungs[^1];
-}
+public sealed record LedgerSettings(int Candidates, int MaxConcurrent, double LeaseSeconds, int MaxAttempts, RungSchedule Schedule, CostRules Cost, long MaxEpochs = 0, FinalSettings? Final = null);

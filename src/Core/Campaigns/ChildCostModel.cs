@@ -19,16 +19,16 @@ public sealed class ChildCostModel(ChildTrainingSpec spec, int imageSize, int ch
         return new ChildCostModel(spec, size, channels, classes);
     }
 
-    /// <summary>Image size, channels and classes of a spec's dataset (known for the built-in sets; others are loaded).</summary>
+    /// <summary>
+    /// Image size, channels and classes of a spec's dataset: known for the built-in sets; an image folder's classes are
+    /// counted from its listing (<see cref="DatasetProbe"/>, no image decoded).
+    /// </summary>
     public static (int ImageSize, int Channels, int Classes) ShapeOf(ChildTrainingSpec spec)
     {
-        var (size, channels, classes) = spec.Dataset.Trim().ToLowerInvariant() switch
-        {
-            "fashion-mnist" => (28, 1, 10),
-            "cifar10" => (32, 3, 10),
-            _ => Shape(DatasetCatalog.Load(TorchCandidateTrainer.DatasetOf(spec))),
-        };
-        return (spec.ImageSize ?? size, channels, classes);
+        var header = spec.Dataset.Kind == DatasetKind.Folder
+            ? DatasetProbe.Read(TorchCandidateTrainer.DatasetOf(spec))
+            : DatasetProbe.Nominal(spec.Dataset, spec.ImageSize);
+        return (spec.ImageSize ?? header.ImageSize, header.Channels, header.Classes);
     }
 
     public ArchitectureCost Estimate(string architecture)
@@ -37,6 +37,4 @@ public sealed class ChildCostModel(ChildTrainingSpec spec, int imageSize, int ch
         var counts = ArchitectureStats.Count(genotype, TorchCandidateTrainer.NetworkFor(genotype, spec, imageSize, channels, classes));
         return new ArchitectureCost(counts.Params, counts.MultAdds);
     }
-
-    private static (int, int, int) Shape(LoadedDataset data) => (data.ImageSize, data.Channels, data.Classes);
 }

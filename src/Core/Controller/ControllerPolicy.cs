@@ -6,18 +6,25 @@ using static TorchSharp.torch;
 namespace NasNet.Core.Controller;
 
 /// <summary>
-/// Architectures sampled by <see cref="ControllerPolicy"/>: genotypes, decisions, summed log-probability and entropy.
+/// Architectures sampled by <see cref="ControllerPolicy"/>: architectures, decisions, summed log-probability and entropy.
 /// </summary>
-/// <param name="Genotypes">The sampled architectures (the decisions decoded with the paper's concat rule).</param>
-/// <param name="Decisions">One row of <see cref="CellSearchSpace.DecisionCount"/> decisions per architecture.</param>
+/// <param name="Architectures">The sampled architectures (the decisions decoded by the space; NASNet: the paper's concat rule).</param>
+/// <param name="Decisions">One row of <see cref="ISearchSpace.DecisionCount"/> decisions per architecture.</param>
 /// <param name="LogProbs">Summed log-probability of each row under the policy that sampled it.</param>
 /// <param name="Entropies">Summed entropy of the softmaxes along each row.</param>
-public sealed record PolicySamples(Genotype[] Genotypes, int[][] Decisions, double[] LogProbs, double[] Entropies);
+public sealed record PolicySamples(IArchitecture[] Architectures, int[][] Decisions, double[] LogProbs, double[] Entropies)
+{
+    /// <summary>The architectures as NASNet genotypes (NASNet space only).</summary>
+    public Genotype[] Genotypes => Architectures.Cast<Genotype>().ToArray();
+}
 
 /// <summary>
-/// The paper's controller (../shared/spec/nasnet.md §3): a one-layer LSTM that autoregressively emits the 2 × 5B
-/// decisions of <see cref="CellSearchSpace"/>, each from its own softmax over the choices valid at that step (block b
-/// chooses among 2 + b inputs); every decision is fed back as the next step's input embedding. All weights start
+/// The paper's controller (../shared/spec/nasnet.md §3): a one-layer LSTM that autoregressively emits the decisions of
+/// an <see cref="ISearchSpace"/> (NASNet: the 2 × 5B of <see cref="CellSearchSpace"/>; NAS-Bench-201: one op per
+/// edge), each from its head's softmax over the choices valid at that step (NASNet block b chooses among 2 + b
+/// inputs; the rest are masked); every decision is fed back as the next step's input embedding. The space names the
+/// heads; each head's output layer is registered under its name (NASNet: inputs, ops, combines, the names these
+/// layers had as fields, so older checkpoints load). All weights start
 /// uniform in ±<c>initRange</c>, drawn from a seeded <see cref="Rng"/> so a seed gives the same controller anywhere.
 /// Choices are drawn with the caller's <see cref="Rng"/> (not torch's global generator) so sampling is reproducible
 /// and saveable.
@@ -28,14 +35,12 @@ public sealed class ControllerPolicy : nn.Module
 #pragma warning disable IDE1006
     private readonly LSTM lstm;
     private readonly Embedding embed;
-    private readonly Linear inputs;
-    private readonly Linear ops;
-    private readonly Linear combines;
 #pragma warning restore IDE1006
 
-    private readonly CellSearchSpace _space;
+    private readonly Linear[] _heads;  // registered by name after lstm and embed (the parameter order of the init)
+    private readonly ISearchSpace _space;
     private readonly int _hidden;
-    private readonly int[] _group;     // per position: 0 input, 1 op, 2 combine head
+    private readonly int[] _group;     // per position: its head
     private readonly int[] _offset;    // per position: embedding token of choice 0
     private readonly long[][] _positions;
     private readonly Tensor?[] _masks; // per head: [P, n] additive mask of invalid choices, or null
@@ -45,7 +50,7 @@ public sealed class ControllerPolicy : nn.Module
     /// <param name="hidden">LSTM hidden units (paper: 100).</param>
     /// <param name="seed">Seed of the uniform weight initialisation.</param>
     /// <param name="initRange">Half-width of the uniform initialisation (paper: 0.1).</param>
-    public ControllerPolicy(CellSearchSpace space, int hidden = 100, long seed = 0, double initRange = 0.1)
+    public ControllerPolicy(ISearchSpace space, int hidden = 100, long seed = 0, double initRange = 0.1)
         : base(nameof(ControllerPolicy))
     {
         if (hidden < 1)
@@ -55,30 +60,36 @@ public sealed class ControllerPolicy : nn.Module
 
         _space = space;
         _hidden = hidden;
-        var maxInputs = space.Blocks + 1; // block B-1 chooses among 2 + (B-1) states
+        var heads = space.Heads;
+        int[] widths = heads.Select(h => h.Width).ToArray();
 
-        // Token 0 is the start token; then one embedding per (kind, choice).
-        int[] offsets = [1, 1 + maxInputs, 1 + maxInputs + space.Ops.Count];
-        var tokens = offsets[2] + space.Combines.Count;
+        // Token 0 is the start token; then one embedding per (head, choice).
+        var offsets = new int[heads.Count];
+        var tokens = 1;
+        for (var g = 0; g < heads.Count; g++)
+        {
+            offsets[g] = tokens;
+            tokens += widths[g];
+        }
+
         var count = space.DecisionCount;
         _group = new int[count];
         _offset = new int[count];
         for (var p = 0; p < count; p++)
         {
-            _group[p] = space.KindOf(p) switch
+            _group[p] = space.HeadOf(p);
+            if (_group[p] < 0 || _group[p] >= heads.Count || space.ChoiceCount(p) < 1 || space.ChoiceCount(p) > widths[_group[p]])
             {
-                DecisionKind.InputA or DecisionKind.InputB => 0,
-                DecisionKind.OpA or DecisionKind.OpB => 1,
-                _ => 2,
-            };
+                throw new ArgumentException($"search space '{space.Name}': decision {p} has head {_group[p]} and {space.ChoiceCount(p)} choices, which its heads do not fit");
+            }
+
             _offset[p] = offsets[_group[p]];
             _maxChoices = Math.Max(_maxChoices, space.ChoiceCount(p));
         }
 
-        _positions = new long[3][];
-        _masks = new Tensor?[3];
-        int[] widths = [maxInputs, space.Ops.Count, space.Combines.Count];
-        for (var g = 0; g < 3; g++)
+        _positions = new long[heads.Count][];
+        _masks = new Tensor?[heads.Count];
+        for (var g = 0; g < heads.Count; g++)
         {
             _positions[g] = Enumerable.Range(0, count).Where(p => _group[p] == g).Select(p => (long)p).ToArray();
             var mask = new float[_positions[g].Length * widths[g]];
@@ -97,15 +108,19 @@ public sealed class ControllerPolicy : nn.Module
 
         lstm = nn.LSTM(hidden, hidden);
         embed = nn.Embedding(tokens, hidden);
-        inputs = nn.Linear(hidden, maxInputs);
-        ops = nn.Linear(hidden, space.Ops.Count);
-        combines = nn.Linear(hidden, space.Combines.Count);
         RegisterComponents();
+        _heads = new Linear[heads.Count];
+        for (var g = 0; g < heads.Count; g++)
+        {
+            _heads[g] = nn.Linear(hidden, widths[g]);
+            register_module(heads[g].Name, _heads[g]);
+        }
+
         InitUniform(seed, initRange);
     }
 
     /// <summary>The decision sequence this policy emits.</summary>
-    public CellSearchSpace Space => _space;
+    public ISearchSpace Space => _space;
 
     /// <summary>
     /// Samples <paramref name="count"/> architectures in one batch (no gradient), drawing each decision from the
@@ -142,7 +157,7 @@ public sealed class ControllerPolicy : nn.Module
             Tensor output;
             (output, h, c) = lstm.call(x, (h, c));
             var n = _space.ChoiceCount(p);
-            var logits = Head(_group[p]).call(output[0]);
+            var logits = _heads[_group[p]].call(output[0]);
             if (n < logits.shape[1])
             {
                 logits = logits[.., ..n];
@@ -203,7 +218,7 @@ public sealed class ControllerPolicy : nn.Module
                 var n = _space.ChoiceCount(p);
                 if (row[p] < 0 || row[p] >= n)
                 {
-                    throw new ArgumentException($"decision {p} ({_space.KindOf(p)}) is {row[p]}; allowed 0..{n - 1}");
+                    throw new ArgumentException($"decision {p} ({_space.Heads[_group[p]].Name}) is {row[p]}; allowed 0..{n - 1}");
                 }
 
                 actions[p * m + i] = row[p];
@@ -214,12 +229,15 @@ public sealed class ControllerPolicy : nn.Module
             }
         }
 
+        // Tensor + Tensor in TorchSharp passes an implicit Scalar alpha (1) by handle only, which a GC on another thread
+        // can finalize mid-call (see ScalarSafe.Adam): add with a Scalar that stays alive instead.
+        using var one = 1.ToScalar();
         var x = embed.call(tensor(tokens, new long[] { t, m }, ScalarType.Int64));
         var (output, _, _) = lstm.call(x, null);
         var a = tensor(actions, new long[] { t, m }, ScalarType.Int64);
         var logp = zeros(m);
         var ent = zeros(m);
-        for (var g = 0; g < 3; g++)
+        for (var g = 0; g < _heads.Length; g++)
         {
             if (_positions[g].Length == 0)
             {
@@ -227,26 +245,19 @@ public sealed class ControllerPolicy : nn.Module
             }
 
             var idx = tensor(_positions[g], ScalarType.Int64);
-            var logits = Head(g).call(output.index_select(0, idx));          // [P, m, n]
+            var logits = _heads[g].call(output.index_select(0, idx));        // [P, m, n]
             if (_masks[g] is { } mask)
             {
-                logits = logits + mask.unsqueeze(1);                          // invalid inputs -> -1e9: probability 0
+                logits = logits.add(mask.unsqueeze(1), one);                  // invalid inputs -> -1e9: probability 0
             }
 
             var lp = nn.functional.log_softmax(logits, 2);
-            logp = logp + lp.gather(2, a.index_select(0, idx).unsqueeze(2)).squeeze(2).sum(0L);
+            logp = logp.add(lp.gather(2, a.index_select(0, idx).unsqueeze(2)).squeeze(2).sum(0L), one);
             ent = ent - (lp.exp() * lp).sum(2).sum(0L);
         }
 
         return (logp, ent);
     }
-
-    private Linear Head(int group) => group switch
-    {
-        0 => inputs,
-        1 => ops,
-        _ => combines,
-    };
 
     private void InitUniform(long seed, double range)
     {
@@ -271,9 +282,11 @@ public sealed class ControllerPolicy : nn.Module
         {
             lstm.Dispose();
             embed.Dispose();
-            inputs.Dispose();
-            ops.Dispose();
-            combines.Dispose();
+            foreach (var head in _heads)
+            {
+                head.Dispose();
+            }
+
             foreach (var mask in _masks)
             {
                 mask?.Dispose();

@@ -1,15 +1,20 @@
+using System.Text.Json.Serialization;
+
 namespace NasNet.Core.Controller;
 
 /// <summary>The cost a <see cref="CostObjective"/> weighs: mult-adds (known before training) or measured latency.</summary>
+[JsonConverter(typeof(WireEnumConverter<CostMetric>))]
 public enum CostMetric
 {
     /// <summary>Multiply-adds of the child network, computed from the genotype before any training.</summary>
+    [JsonStringEnumMemberName("multadds")]
     MultAdds,
 
     /// <summary>
     /// Inference latency measured on the target hardware (by the trainer, per candidate). Multi-branch cells such as
     /// NASNet's can be slower than their mult-adds suggest, so mult-adds alone is not trusted as a cell's speed.
     /// </summary>
+    [JsonStringEnumMemberName("latency")]
     Latency,
 }
 
@@ -41,9 +46,8 @@ public sealed record CostObjective
     /// <summary>Parses a metric name: multadds | latency (one-line user error otherwise).</summary>
     public static CostMetric ParseMetric(string name) => name.Trim().ToLowerInvariant() switch
     {
-        "multadds" or "mult-adds" or "madds" => CostMetric.MultAdds,
-        "latency" => CostMetric.Latency,
-        _ => throw new UserErrorException($"cost.metric '{name}' is not supported (use multadds or latency)"),
+        "mult-adds" or "madds" => CostMetric.MultAdds,
+        var n => WireEnum.Parse<CostMetric>(n, "cost.metric"),
     };
 
     /// <summary>Throws a one-line <see cref="UserErrorException"/> naming the first invalid field.</summary>

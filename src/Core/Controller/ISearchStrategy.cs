@@ -2,8 +2,19 @@ using NasNet.Core.SearchSpace;
 
 namespace NasNet.Core.Controller;
 
-/// <summary>A proposed architecture: its sample id (unique per strategy), genotype and the policy version that made it.</summary>
-public sealed record Proposal(long SampleId, Genotype Genotype, int PolicyVersion);
+/// <summary>
+/// A proposed architecture: its sample id (unique per strategy), the architecture (of the strategy's search space) and
+/// the policy version that made it. A lease carries <see cref="IArchitecture.Text"/>, the cache keys on
+/// <see cref="IArchitecture.Hash"/>; <see cref="SearchSpaces.Parse"/> turns the text back into the architecture.
+/// </summary>
+public sealed record Proposal(long SampleId, IArchitecture Architecture, int PolicyVersion)
+{
+    /// <summary>The NASNet genotype (NASNet space only; other spaces throw: use <see cref="Architecture"/>).</summary>
+    public Genotype Genotype => Architecture as Genotype
+        ?? throw new InvalidOperationException($"proposal {SampleId} is a {Architecture.SpaceName} architecture, not a NASNet genotype: use Proposal.Architecture");
+
+    public override string ToString() => $"Proposal {{ SampleId = {SampleId}, Architecture = {Architecture.Text}, PolicyVersion = {PolicyVersion} }}";
+}
 
 /// <summary>
 /// A search strategy (ppo, random, evolution) behind one propose/observe contract. Rewards may arrive late, out of

@@ -25,9 +25,9 @@ public sealed record PpoUpdateStats(int Version, int Samples, double MeanReward,
 public sealed class PpoSearch : ISearchStrategy
 {
     private readonly StrategyOptions _options;
-    private readonly CellSearchSpace _space;
+    private readonly ISearchSpace _space;
     private readonly ControllerPolicy _policy;
-    private readonly TorchSharp.Modules.Adam _adam;
+    private readonly ScalarSafe.Adam _adam;
     private readonly SortedDictionary<long, Sampled> _pending = [];
     private readonly Queue<Sampled> _ahead = new();
     private readonly List<Rewarded> _batch = [];
@@ -39,13 +39,13 @@ public sealed class PpoSearch : ISearchStrategy
     /// <param name="options">Settings (validated).</param>
     /// <param name="space">The decision sequence.</param>
     /// <param name="seed">Seeds the weight initialisation and the sampling generator.</param>
-    public PpoSearch(StrategyOptions options, CellSearchSpace space, long seed)
+    public PpoSearch(StrategyOptions options, ISearchSpace space, long seed)
     {
         _options = options.Validate();
         _space = space;
         _rng = new Rng(seed ^ 0x5EED_C0DE);
         _policy = new ControllerPolicy(space, options.Hidden, seed, options.InitRange);
-        _adam = optim.Adam(_policy.parameters(), lr: options.LearningRate);
+        _adam = new ScalarSafe.Adam(_policy.parameters(), options.LearningRate);
     }
 
     public string Kind => "ppo";
@@ -84,14 +84,14 @@ public sealed class PpoSearch : ISearchStrategy
             var s = _policy.Sample(_options.ProposeAhead, _rng);
             for (var i = 0; i < s.Decisions.Length; i++)
             {
-                _ahead.Enqueue(new Sampled(s.Decisions[i], s.LogProbs[i], PolicyVersion) { Genotype = s.Genotypes[i] });
+                _ahead.Enqueue(new Sampled(s.Decisions[i], s.LogProbs[i], PolicyVersion) { Architecture = s.Architectures[i] });
             }
         }
 
         var sample = _ahead.Dequeue();
         var id = _nextId++;
         _pending[id] = sample;
-        return new Proposal(id, sample.Genotype ?? _space.Decode(sample.Decisions), sample.Version);
+        return new Proposal(id, sample.Architecture ?? _space.Decode(sample.Decisions), sample.Version);
     }
 
     public bool Observe(long sampleId, double reward)
@@ -134,25 +134,36 @@ public sealed class PpoSearch : ISearchStrategy
         var m = _batch.Count;
         var rows = _batch.Select(b => b.Sample.Decisions).ToArray();
         double firstLoss = 0, clipped = 0, entropy = double.NaN;
+
+        // Every Scalar is a named local disposed after its native call, never an implicit temporary (a double argument,
+        // or the hidden alpha of add(Scalar) and Tensor + Tensor): TorchSharp passes a temporary's handle to native code
+        // without keeping the object alive, so a GC can finalize it (freeing the native scalar) mid-call. Seen as
+        // "Expected false to be true ... toFloat" (README.md, "Native scalars and threads").
+        using var epsilon = 1e-8.ToScalar();
+        using var low = (1 - _options.Clip).ToScalar();
+        using var high = (1 + _options.Clip).ToScalar();
+        using var one = 1.ToScalar();
+        using var clip = _options.Clip.ToScalar();
+        using var count = m.ToScalar();
+        using var entropyWeight = _options.EntropyWeight.ToScalar();
         using (var scope = NewDisposeScope())
         {
             var old = tensor(_batch.Select(b => (float)b.Sample.LogProb).ToArray());
             var adv = tensor(_batch.Select(b => (float)b.Advantage).ToArray());
             if (_options.NormalizeAdvantages && m > 1)
             {
-                adv = (adv - adv.mean()) / (adv.std() + 1e-8);
+                adv = (adv - adv.mean()) / adv.std().add(epsilon, one);
             }
 
             var weight = tensor(_batch.Select(b => (float)b.Weight).ToArray());
-            var clip = _options.Clip;
             for (var epoch = 0; epoch < _options.PpoEpochs; epoch++)
             {
                 using var step = NewDisposeScope();
                 _adam.zero_grad();
                 var (logp, ent) = _policy.Evaluate(rows);
                 var ratio = (logp - old).exp();
-                var surrogate = minimum(ratio * adv, ratio.clamp(1 - clip, 1 + clip) * adv);
-                var loss = -(surrogate * weight).sum() / m - _options.EntropyWeight * ent.mean();
+                var surrogate = minimum(ratio * adv, ratio.clamp(low, high) * adv);
+                var loss = -(surrogate * weight).sum().div(count) - ent.mean().mul(entropyWeight);
                 loss.backward();
                 _adam.step();
                 if (epoch == 0)
@@ -161,7 +172,7 @@ public sealed class PpoSearch : ISearchStrategy
                     entropy = ent.mean().item<float>();
                 }
 
-                clipped = ((ratio - 1).abs() > clip).to_type(ScalarType.Float32).mean().item<float>();
+                clipped = ratio.sub(one).abs().gt(clip).to_type(ScalarType.Float32).mean().item<float>();
             }
         }
 
@@ -184,7 +195,7 @@ public sealed class PpoSearch : ISearchStrategy
         using var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms))
         {
-            StrategyState.WriteHeader(w, Kind);
+            StrategyState.WriteHeader(w, Kind, _space);
             w.Write(_options.Hidden);
             w.Write(_nextId);
             w.Write(PolicyVersion);
@@ -247,10 +258,10 @@ public sealed class PpoSearch : ISearchStrategy
     }
 
     /// <summary>Restores a state written by <see cref="Save"/>; the next proposals and updates match an uninterrupted run.</summary>
-    public static PpoSearch Load(StrategyOptions options, CellSearchSpace space, byte[] state)
+    public static PpoSearch Load(StrategyOptions options, ISearchSpace space, byte[] state)
     {
         using var r = new BinaryReader(new MemoryStream(state));
-        StrategyState.ReadHeader(r, "ppo");
+        StrategyState.ReadHeader(r, "ppo", space);
         var hidden = r.ReadInt32();
         if (hidden != options.Hidden)
         {
@@ -320,14 +331,14 @@ public sealed class PpoSearch : ISearchStrategy
         w.Write(s.Version);
     }
 
-    private static Sampled ReadSampled(BinaryReader r, CellSearchSpace space) =>
+    private static Sampled ReadSampled(BinaryReader r, ISearchSpace space) =>
         new(StrategyState.CheckDecisions(StrategyState.ReadInts(r), space), r.ReadDouble(), r.ReadInt32());
 
     /// <summary>A sampled architecture: its decisions, log-probability and the policy version that sampled it.</summary>
     private sealed record Sampled(int[] Decisions, double LogProb, int Version)
     {
-        /// <summary>The decoded genotype, when known (not saved: decoded again after a restore).</summary>
-        public Genotype? Genotype { get; init; }
+        /// <summary>The decoded architecture, when known (not saved: decoded again after a restore).</summary>
+        public IArchitecture? Architecture { get; init; }
     }
 
     /// <summary>A rewarded sample waiting for the next update.</summary>

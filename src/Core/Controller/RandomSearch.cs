@@ -2,15 +2,15 @@ using NasNet.Core.SearchSpace;
 
 namespace NasNet.Core.Controller;
 
-/// <summary>Uniformly random decisions: the paper's random-search baseline.</summary>
+/// <summary>Uniformly random decisions (every architecture of the space equally likely): the paper's random-search baseline.</summary>
 public sealed class RandomSearch : ISearchStrategy
 {
-    private readonly CellSearchSpace _space;
+    private readonly ISearchSpace _space;
     private readonly HashSet<long> _pending = [];
     private Rng _rng;
     private long _nextId;
 
-    public RandomSearch(CellSearchSpace space, long seed)
+    public RandomSearch(ISearchSpace space, long seed)
     {
         _space = space;
         _rng = new Rng(seed);
@@ -54,7 +54,7 @@ public sealed class RandomSearch : ISearchStrategy
         using var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms))
         {
-            StrategyState.WriteHeader(w, Kind);
+            StrategyState.WriteHeader(w, Kind, _space);
             w.Write(_nextId);
             w.Write(RewardsApplied);
             w.Write(_pending.Count);
@@ -70,10 +70,10 @@ public sealed class RandomSearch : ISearchStrategy
     }
 
     /// <summary>Restores a state written by <see cref="Save"/>.</summary>
-    public static RandomSearch Load(CellSearchSpace space, byte[] state)
+    public static RandomSearch Load(ISearchSpace space, byte[] state)
     {
         using var r = new BinaryReader(new MemoryStream(state));
-        StrategyState.ReadHeader(r, "random");
+        StrategyState.ReadHeader(r, "random", space);
         var s = new RandomSearch(space, 0) { _nextId = r.ReadInt64(), RewardsApplied = r.ReadInt32() };
         var n = r.ReadInt32();
         for (var i = 0; i < n; i++)

@@ -8,12 +8,13 @@ namespace NasNet.Core.Controller;
 /// that each proposal samples <see cref="StrategyOptions.Tournament"/> members of the population (without
 /// replacement; fewer while it is smaller), takes the one with the best reward and mutates one decision (a position with
 /// more than one choice, set to a different value). Every reward adds its architecture to the population as the
-/// youngest member, and the oldest member is removed once the population exceeds its size.
+/// youngest member, and the oldest member is removed once the population exceeds its size. In NAS-Bench-201 a
+/// decision is an edge, so a mutation changes the operation on one edge (uniform over the edges and the other 4 ops).
 /// </summary>
 public sealed class RegularizedEvolution : ISearchStrategy
 {
     private readonly StrategyOptions _options;
-    private readonly CellSearchSpace _space;
+    private readonly ISearchSpace _space;
     private readonly SortedDictionary<long, int[]> _pending = [];
     private readonly LinkedList<Member> _population = new();
     private readonly int[] _mutable;
@@ -23,7 +24,7 @@ public sealed class RegularizedEvolution : ISearchStrategy
     /// <param name="options">Settings (validated): population and tournament size.</param>
     /// <param name="space">The decision sequence.</param>
     /// <param name="seed">Seeds the generator.</param>
-    public RegularizedEvolution(StrategyOptions options, CellSearchSpace space, long seed)
+    public RegularizedEvolution(StrategyOptions options, ISearchSpace space, long seed)
     {
         _options = options.Validate();
         _space = space;
@@ -126,7 +127,7 @@ public sealed class RegularizedEvolution : ISearchStrategy
         using var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms))
         {
-            StrategyState.WriteHeader(w, Kind);
+            StrategyState.WriteHeader(w, Kind, _space);
             w.Write(_nextId);
             w.Write(RewardsApplied);
             _rng.Write(w);
@@ -149,10 +150,10 @@ public sealed class RegularizedEvolution : ISearchStrategy
     }
 
     /// <summary>Restores a state written by <see cref="Save"/>.</summary>
-    public static RegularizedEvolution Load(StrategyOptions options, CellSearchSpace space, byte[] state)
+    public static RegularizedEvolution Load(StrategyOptions options, ISearchSpace space, byte[] state)
     {
         using var r = new BinaryReader(new MemoryStream(state));
-        StrategyState.ReadHeader(r, "evolution");
+        StrategyState.ReadHeader(r, "evolution", space);
         var s = new RegularizedEvolution(options, space, 0) { _nextId = r.ReadInt64(), RewardsApplied = r.ReadInt32() };
         s._rng = Rng.Read(r);
         var n = r.ReadInt32();

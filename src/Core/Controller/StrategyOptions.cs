@@ -1,4 +1,23 @@
+using System.Text.Json.Serialization;
+
 namespace NasNet.Core.Controller;
+
+/// <summary>The search strategies (a config's <c>strategy.kind</c>).</summary>
+[JsonConverter(typeof(WireEnumConverter<StrategyKind>))]
+public enum StrategyKind
+{
+    /// <summary>The paper's LSTM controller trained with PPO.</summary>
+    [JsonStringEnumMemberName("ppo")]
+    Ppo,
+
+    /// <summary>Uniform random sampling (the baseline).</summary>
+    [JsonStringEnumMemberName("random")]
+    Random,
+
+    /// <summary>Regularized (aging) evolution, AmoebaNet-style.</summary>
+    [JsonStringEnumMemberName("evolution")]
+    Evolution,
+}
 
 /// <summary>
 /// Settings of a search strategy, with the paper's values as defaults (../shared/spec/nasnet.md §3).
@@ -6,7 +25,7 @@ namespace NasNet.Core.Controller;
 public sealed record StrategyOptions
 {
     /// <summary>ppo (default) | random | evolution.</summary>
-    public string Kind { get; init; } = "ppo";
+    public StrategyKind Kind { get; init; } = StrategyKind.Ppo;
 
     // --- PPO controller ---
 
@@ -63,31 +82,27 @@ public sealed record StrategyOptions
     /// <summary>Tournament sample size.</summary>
     public int Tournament { get; init; } = 10;
 
-    /// <summary>Throws a one-line <see cref="UserErrorException"/> naming the first invalid field.</summary>
+    /// <summary>Throws a one-line <see cref="UserErrorException"/> naming the first invalid field and its allowed range.</summary>
     public StrategyOptions Validate()
     {
-        static void Check(bool ok, string message)
+        if (!Enum.IsDefined(Kind))
         {
-            if (!ok)
-            {
-                throw new UserErrorException(message);
-            }
+            throw new UserErrorException(WireEnum.NotOneOf<StrategyKind>(Kind.ToString(), "strategy.kind"));
         }
 
-        Check(SearchStrategies.Kinds.Contains(Kind), $"strategy.kind '{Kind}' is not supported (use one of: {string.Join(", ", SearchStrategies.Kinds)})");
-        Check(Hidden is >= 1 and <= 4096, $"strategy.hidden must be 1..4096 (got {Hidden})");
-        Check(LearningRate > 0 && double.IsFinite(LearningRate), $"strategy.learningRate must be a positive number (got {LearningRate})");
-        Check(EntropyWeight >= 0 && double.IsFinite(EntropyWeight), $"strategy.entropyWeight must be >= 0 (got {EntropyWeight})");
-        Check(BaselineDecay is >= 0 and < 1, $"strategy.baselineDecay must be in [0, 1) (got {BaselineDecay})");
-        Check(Clip is > 0 and < 1, $"strategy.clip must be in (0, 1) (got {Clip})");
-        Check(PpoEpochs >= 1, $"strategy.ppoEpochs must be >= 1 (got {PpoEpochs})");
-        Check(BatchSize >= 1, $"strategy.batchSize must be >= 1 (got {BatchSize})");
-        Check(MaxStaleness >= 0, $"strategy.maxStaleness must be >= 0 (got {MaxStaleness})");
-        Check(StalenessDecay is > 0 and <= 1, $"strategy.stalenessDecay must be in (0, 1] (got {StalenessDecay})");
-        Check(ProposeAhead >= 1, $"strategy.proposeAhead must be >= 1 (got {ProposeAhead})");
-        Check(InitRange > 0 && double.IsFinite(InitRange), $"strategy.initRange must be a positive number (got {InitRange})");
-        Check(Population >= 2, $"strategy.population must be >= 2 (got {Population})");
-        Check(Tournament >= 1 && Tournament <= Population, $"strategy.tournament must be 1..population ({Population}) (got {Tournament})");
+        ConfigCheck.Range("strategy.hidden", Hidden, 1, 4096);
+        ConfigCheck.That("strategy.learningRate", LearningRate, LearningRate is > 0 and <= 10, "(0, 10]");
+        ConfigCheck.Range("strategy.entropyWeight", EntropyWeight, 0, 10);
+        ConfigCheck.That("strategy.baselineDecay", BaselineDecay, BaselineDecay is >= 0 and < 1, "[0, 1)");
+        ConfigCheck.That("strategy.clip", Clip, Clip is > 0 and < 1, "(0, 1)");
+        ConfigCheck.Range("strategy.ppoEpochs", PpoEpochs, 1, 1000);
+        ConfigCheck.Range("strategy.batchSize", BatchSize, 1, 100_000);
+        ConfigCheck.Range("strategy.maxStaleness", MaxStaleness, 0, 1_000_000);
+        ConfigCheck.That("strategy.stalenessDecay", StalenessDecay, StalenessDecay is > 0 and <= 1, "(0, 1]");
+        ConfigCheck.Range("strategy.proposeAhead", ProposeAhead, 1, 100_000);
+        ConfigCheck.That("strategy.initRange", InitRange, InitRange is > 0 and <= 10, "(0, 10]");
+        ConfigCheck.Range("strategy.population", Population, 2, 1_000_000);
+        ConfigCheck.Range("strategy.tournament", Tournament, 1, Population);
         return this;
     }
 }

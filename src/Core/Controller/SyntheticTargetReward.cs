@@ -9,7 +9,7 @@ namespace NasNet.Core.Controller;
 /// </summary>
 public sealed class SyntheticTargetReward
 {
-    private readonly CellSearchSpace _space;
+    private readonly ISearchSpace _space;
     private readonly int[] _positions;
     private readonly double _noise;
     private Rng _rng;
@@ -17,15 +17,15 @@ public sealed class SyntheticTargetReward
     /// <param name="space">The decision sequence.</param>
     /// <param name="seed">Seeds the hidden target and the noise.</param>
     /// <param name="noise">Standard deviation of the added noise.</param>
-    /// <param name="opsOnly">Score only the operation decisions (true) or every decision (false).</param>
-    public SyntheticTargetReward(CellSearchSpace space, long seed, double noise = 0.02, bool opsOnly = false)
+    /// <param name="opsOnly">Score only the decisions of the space's "ops" head (true) or every decision (false).</param>
+    public SyntheticTargetReward(ISearchSpace space, long seed, double noise = 0.02, bool opsOnly = false)
     {
         _space = space;
         _rng = new Rng(seed);
         Target = space.RandomDecisions(_rng);
         _noise = noise;
         _positions = Enumerable.Range(0, space.DecisionCount)
-            .Where(p => !opsOnly || space.KindOf(p) is DecisionKind.OpA or DecisionKind.OpB)
+            .Where(p => !opsOnly || space.Heads[space.HeadOf(p)].Name == "ops")
             .ToArray();
         RandomMean = _positions.Average(p => 1.0 / space.ChoiceCount(p));
     }
@@ -37,12 +37,12 @@ public sealed class SyntheticTargetReward
     public double RandomMean { get; }
 
     /// <summary>The noiseless reward: the share of scored decisions equal to the target's.</summary>
-    public double Exact(Genotype g)
+    public double Exact(IArchitecture g)
     {
         var d = _space.Encode(g);
         return _positions.Count(p => d[p] == Target[p]) / (double)_positions.Length;
     }
 
     /// <summary>The noisy reward (draws from this reward's own generator).</summary>
-    public double Reward(Genotype g) => Exact(g) + _noise * _rng.NextGaussian();
+    public double Reward(IArchitecture g) => Exact(g) + _noise * _rng.NextGaussian();
 }

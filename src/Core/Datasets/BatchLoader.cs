@@ -5,7 +5,7 @@ namespace NasNet.Core.Datasets;
 
 /// <summary>
 /// Turns images of an <see cref="ImageSet"/> into normalized float batches on a device, with the dataset's
-/// augmentation (random crop of the zero-padded image, horizontal flip) and optional cutout drawn from a caller's
+/// augmentation (random crop of the zero-padded image, horizontal flip, cutout) drawn from a caller's
 /// <see cref="Rng"/>, so the data side of a training is reproducible and can be checkpointed.
 /// </summary>
 public sealed class BatchLoader
@@ -30,9 +30,9 @@ public sealed class BatchLoader
 
     /// <summary>
     /// The batch of images <c>indices[start .. start+count)</c>: X (count x C x H x W, float32) and Y (count, int64),
-    /// created in the caller's dispose scope. Augmentation applies when <paramref name="augmentation"/> is not null.
+    /// created in the caller's dispose scope. Augmentation applies when <paramref name="augmentation"/> is not null or none.
     /// </summary>
-    public (Tensor X, Tensor Y) Batch(IReadOnlyList<int> indices, int start, int count, Device device, Augmentation? augmentation = null, int cutout = 0, Rng? rng = null)
+    public (Tensor X, Tensor Y) Batch(IReadOnlyList<int> indices, int start, int count, Device device, Augmentation? augmentation = null, Rng? rng = null)
     {
         var c = _set.Channels;
         var h = _set.Height;
@@ -41,7 +41,8 @@ public sealed class BatchLoader
         var size = c * plane;
         var x = new float[count * size];
         var y = new long[count];
-        var augment = augmentation is not null && (augmentation.CropPadding > 0 || augmentation.HorizontalFlip || cutout > 0);
+        var augment = augmentation is { IsNone: false };
+        var cutout = augmentation?.Cutout ?? 0;
         if (augment && rng is null)
         {
             throw new ArgumentException("augmentation needs an Rng");
@@ -57,14 +58,14 @@ public sealed class BatchLoader
             var flip = false;
             if (augment)
             {
-                var pad = augmentation!.CropPadding;
+                var pad = augmentation!.Crop;
                 if (pad > 0)
                 {
                     dy = rng!.Next(2 * pad + 1) - pad;
                     dx = rng.Next(2 * pad + 1) - pad;
                 }
 
-                flip = augmentation.HorizontalFlip && rng!.Next(2) == 1;
+                flip = augmentation.Flip && rng!.Next(2) == 1;
             }
 
             for (var ch = 0; ch < c; ch++)

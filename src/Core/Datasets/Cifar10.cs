@@ -23,7 +23,7 @@ public static class Cifar10
     /// <summary>The paper's split: 45k training, 5k validation (the reward).</summary>
     public const int DefaultValidationSize = 5000;
 
-    private const int ImageBytes = 3 * 32 * 32;
+    internal const int ImageBytes = 3 * 32 * 32;
 
     /// <summary>The official class names.</summary>
     public static readonly IReadOnlyList<string> ClassNames =
@@ -70,7 +70,7 @@ public static class Cifar10
 
         var train = ReadBatches(trainFiles);
         var test = ReadBatches([Path.Combine(batches, "test_batch.bin")]);
-        return LoadedDataset.Create("cifar10", train, test, ClassNames, Augmentation.CifarStandard, Math.Min(DefaultValidationSize, Math.Max(1, train.Count / 10)));
+        return LoadedDataset.Create("cifar10", train, test, ClassNames, Augmentation.DefaultFor(DatasetKind.Cifar10), DatasetSplits.DefaultValidationSize(DatasetKind.Cifar10, train.Count));
     }
 
     /// <summary>Reads and concatenates batch files; a length that is not a whole number of records is an error naming the file.</summary>
@@ -128,7 +128,8 @@ public static class Cifar10
         }
     }
 
-    private static string? FindBatchDir(string dir)
+    /// <summary>The folder holding data_batch_1.bin: <paramref name="dir"/> or its cifar-10-batches-bin; null when absent.</summary>
+    internal static string? FindBatchDir(string dir)
     {
         foreach (var candidate in new[] { dir, Path.Combine(dir, "cifar-10-batches-bin") })
         {

@@ -2,17 +2,13 @@ using System.Collections.Concurrent;
 
 namespace NasNet.Core.Datasets;
 
-/// <summary>What to load: the dataset name as the user writes it plus where and how.</summary>
-/// <param name="Name">fashion-mnist | cifar10 | folder:PATH | synthetic.</param>
+/// <summary>What to load: the dataset plus where and how.</summary>
+/// <param name="Dataset">fashion-mnist | cifar10 | folder:PATH | synthetic.</param>
 /// <param name="DataDir">Folder of the files (or the download cache); null = the dataset's default.</param>
 /// <param name="ImageSize">Images per side for image folders and the synthetic set; null = default.</param>
 /// <param name="Unreadable">Image folders: skip or reject files that cannot be decoded.</param>
 /// <param name="AllowDownload">CIFAR-10: download into the cache when missing (tests turn it off).</param>
-public sealed record DatasetSpec(string Name, string? DataDir = null, int? ImageSize = null, UnreadableImagePolicy Unreadable = UnreadableImagePolicy.Skip, bool AllowDownload = true)
-{
-    /// <summary>The names accepted, for messages.</summary>
-    public const string Accepted = "fashion-mnist, cifar10, folder:PATH or synthetic";
-}
+public sealed record DatasetSpec(DatasetRef Dataset, string? DataDir = null, int? ImageSize = null, UnreadableImagePolicy Unreadable = UnreadableImagePolicy.Skip, bool AllowDownload = true);
 
 /// <summary>
 /// Loads datasets by name, once per process: a cluster trains hundreds of candidates per process on the same data,
@@ -42,33 +38,19 @@ public static class DatasetCatalog
     public static void Clear() => Cache.Clear();
 
     /// <summary>Loads without the cache.</summary>
-    public static LoadedDataset LoadUncached(DatasetSpec spec)
+    public static LoadedDataset LoadUncached(DatasetSpec spec) => spec.Dataset.Kind switch
     {
-        var name = spec.Name.Trim();
-        if (name.StartsWith("folder:", StringComparison.OrdinalIgnoreCase))
-        {
-            var path = name["folder:".Length..];
-            if (path.Length == 0)
-            {
-                throw new UserErrorException("dataset 'folder:' has no path: write folder:PATH, PATH holding one sub-folder of images per class");
-            }
-
-            return ImageFolder.Load(path, spec.ImageSize, spec.Unreadable);
-        }
-
-        return name.ToLowerInvariant() switch
-        {
-            "fashion-mnist" or "fashionmnist" or "fashion_mnist" => CheckSize(FashionMnist.Load(spec.DataDir), spec),
-            "cifar10" or "cifar-10" => CheckSize(Cifar10.Load(spec.DataDir, spec.AllowDownload), spec),
-            "synthetic" => SyntheticDataset.Create(imageSize: spec.ImageSize ?? 8),
-            _ => throw new UserErrorException($"unknown dataset '{spec.Name}': use {DatasetSpec.Accepted}"),
-        };
-    }
+        DatasetKind.Folder => ImageFolder.Load(spec.Dataset.Path!, spec.ImageSize, spec.Unreadable),
+        DatasetKind.FashionMnist => CheckSize(FashionMnist.Load(spec.DataDir), spec),
+        DatasetKind.Cifar10 => CheckSize(Cifar10.Load(spec.DataDir, spec.AllowDownload), spec),
+        DatasetKind.Synthetic => SyntheticDataset.Create(imageSize: spec.ImageSize ?? SyntheticDataset.DefaultImageSize),
+        _ => throw new UserErrorException($"unknown dataset '{spec.Dataset}': use {DatasetRef.Accepted}"),
+    };
 
     private static DatasetSpec Normalize(DatasetSpec spec) =>
         spec with
         {
-            Name = spec.Name.Trim().StartsWith("folder:", StringComparison.OrdinalIgnoreCase) ? spec.Name.Trim() : spec.Name.Trim().ToLowerInvariant(),
+            Dataset = spec.Dataset.Kind == DatasetKind.Folder ? DatasetRef.Folder(Path.GetFullPath(spec.Dataset.Path!)) : spec.Dataset,
             DataDir = spec.DataDir is null ? null : Path.GetFullPath(spec.DataDir),
         };
 

@@ -11,6 +11,16 @@ public sealed record DatasetSplits(LoadedDataset Data, int[] TrainIndices, int[]
     public const int SplitSeed = 20180411;
 
     /// <summary>
+    /// Validation images held out when the user gives no size: 5,000 for CIFAR-10 and Fashion-MNIST (the paper's
+    /// 45k/5k split) but at most 10 %; 10 % of the training images otherwise (at least 1).
+    /// </summary>
+    public static int DefaultValidationSize(DatasetKind kind, int trainImages)
+    {
+        var tenth = Math.Max(1, trainImages / 10);
+        return kind is DatasetKind.Cifar10 or DatasetKind.FashionMnist ? Math.Min(5000, tenth) : tenth;
+    }
+
+    /// <summary>
     /// Holds out <paramref name="validationSize"/> images (null = the dataset's default) and keeps at most
     /// <paramref name="trainLimit"/> of the rest for training (null = all).
     /// </summary>

@@ -27,10 +27,14 @@ public static class FashionMnist
             throw new UserErrorException($"Fashion-MNIST in '{dir}' has {train.Height}x{train.Width} training but {test.Height}x{test.Width} test images; use files from the same release");
         }
 
-        return LoadedDataset.Create("fashion-mnist", train, test, ClassNames, Augmentation.None, Math.Min(DefaultValidationSize, Math.Max(1, train.Count / 10)));
+        return LoadedDataset.Create("fashion-mnist", train, test, ClassNames, Augmentation.DefaultFor(DatasetKind.FashionMnist), DatasetSplits.DefaultValidationSize(DatasetKind.FashionMnist, train.Count));
     }
 
-    private static string Find(string dir, string stem, string? given)
+    /// <summary>The four IDX files' stems: training images and labels, test images and labels.</summary>
+    internal static readonly IReadOnlyList<string> Stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+
+    /// <summary>The file of an IDX stem in <paramref name="dir"/> (gzip-compressed or not, either naming), or null.</summary>
+    internal static string? TryFind(string dir, string stem)
     {
         foreach (var name in new[] { stem + ".gz", stem, stem.Replace("-idx", ".idx", StringComparison.Ordinal) + ".gz", stem.Replace("-idx", ".idx", StringComparison.Ordinal) })
         {
@@ -39,6 +43,16 @@ public static class FashionMnist
             {
                 return path;
             }
+        }
+
+        return null;
+    }
+
+    private static string Find(string dir, string stem, string? given)
+    {
+        if (TryFind(dir, stem) is { } found)
+        {
+            return found;
         }
 
         throw new UserErrorException(given is null

@@ -72,6 +72,70 @@ public static class IdxReader
         return (dims, bytes.AsSpan(header).ToArray());
     }
 
+    /// <summary>
+    /// The dimensions of an IDX file from its header alone (the first 4 + 4·n bytes, decompressed when gzip), checked
+    /// against the file's data length: the file size, or for gzip the uncompressed size its trailer records. Cheap: a
+    /// preflight reads the headers of a 30 MB dataset without decoding it.
+    /// </summary>
+    public static int[] ReadHeader(string path)
+    {
+        byte[] head;
+        long dataBytes;
+        try
+        {
+            using var file = File.OpenRead(path);
+            var gz = file.Length >= 18 && file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
+            file.Position = 0;
+            if (gz)
+            {
+                var trailer = new byte[4];
+                file.Seek(-4, SeekOrigin.End);
+                file.ReadExactly(trailer);
+                dataBytes = BinaryPrimitives.ReadUInt32LittleEndian(trailer); // ISIZE: uncompressed length mod 2^32
+                file.Position = 0;
+                using var unzip = new GZipStream(file, CompressionMode.Decompress);
+                head = ReadUpTo(unzip, 20);
+            }
+            else
+            {
+                dataBytes = file.Length;
+                head = ReadUpTo(file, 20);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UserErrorException($"'{path}' is not a valid gzip file ({e.Message.TrimEnd('.')}); download it again");
+        }
+
+        if (head.Length < 4 || (BinaryPrimitives.ReadInt32BigEndian(head) >> 8) != 0x08)
+        {
+            throw new UserErrorException($"'{path}' is not an IDX file of unsigned bytes; expected e.g. train-images-idx3-ubyte(.gz)");
+        }
+
+        var nd = BinaryPrimitives.ReadInt32BigEndian(head) & 0xff;
+        if (nd is < 1 or > 4 || head.Length < 4 + 4 * nd)
+        {
+            throw new UserErrorException($"'{path}' has a bad IDX header ({nd} dimensions); download it again");
+        }
+
+        var dims = new int[nd];
+        long expected = 4 + 4 * nd;
+        long product = 1;
+        for (var i = 0; i < nd; i++)
+        {
+            dims[i] = BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(4 + 4 * i));
+            product *= Math.Max(0, dims[i]);
+        }
+
+        expected += product;
+        if (dataBytes != expected && dataBytes != (expected & 0xffff_ffffL))
+        {
+            throw new UserErrorException($"'{path}' holds {dataBytes} bytes but its IDX header says {expected}: it is truncated or damaged; download it again");
+        }
+
+        return dims;
+    }
+
     /// <summary>Images from an idx3 file and labels from an idx1 file, checked against each other.</summary>
     public static ImageSet ReadImages(string imagesPath, string labelsPath, int classes)
     {
@@ -103,6 +167,13 @@ public static class IdxReader
         }
 
         return new ImageSet(pixels, labels, 1, dims[1], dims[2]);
+    }
+
+    private static byte[] ReadUpTo(Stream s, int count)
+    {
+        var buffer = new byte[count];
+        var n = s.ReadAtLeast(buffer, count, throwOnEndOfStream: false);
+        return buffer[..n];
     }
 
     private static byte[] ReadAll(string path)

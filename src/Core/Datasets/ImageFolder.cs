@@ -22,7 +22,14 @@ public static class ImageFolder
     /// <summary>Default images per side.</summary>
     public const int DefaultImageSize = 32;
 
-    private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>Smallest images per side.</summary>
+    public const int MinImageSize = 4;
+
+    /// <summary>Largest images per side.</summary>
+    public const int MaxImageSize = 1024;
+
+    /// <summary>File extensions read as images.</summary>
+    internal static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase)
     {
         ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp",
     };
@@ -36,9 +43,9 @@ public static class ImageFolder
         }
 
         var size = imageSize ?? DefaultImageSize;
-        if (size is < 4 or > 1024)
+        if (size is < MinImageSize or > MaxImageSize)
         {
-            throw new UserErrorException($"image size {size} is out of range: use 4..1024");
+            throw new UserErrorException($"image size {size} is out of range: use {MinImageSize}..{MaxImageSize}");
         }
 
         var trainRoot = Path.Combine(root, "train");
@@ -58,7 +65,7 @@ public static class ImageFolder
             throw new UserErrorException($"image folder '{root}' has no readable images (PNG/JPEG files in the class sub-folders)");
         }
 
-        return LoadedDataset.Create("folder:" + root, train, test, classes, new Augmentation(size / 8, true)) with { SkippedFiles = skipped };
+        return LoadedDataset.Create(DatasetRef.Folder(root).ToString(), train, test, classes, Augmentation.DefaultFor(DatasetKind.Folder)) with { SkippedFiles = skipped };
     }
 
     /// <summary>Decodes one file to RGB bytes (C x H x W) at the given size, or null when it cannot be decoded.</summary>
@@ -89,7 +96,8 @@ public static class ImageFolder
         return chw;
     }
 
-    private static List<string> ClassFolders(string dir) =>
+    /// <summary>Class sub-folders of <paramref name="dir"/>, in ordinal order (hidden folders left out).</summary>
+    internal static List<string> ClassFolders(string dir) =>
         Directory.GetDirectories(dir)
             .Select(Path.GetFileName)
             .OfType<string>()

@@ -6,8 +6,23 @@ namespace NasNet.Core.Datasets;
 /// </summary>
 public static class SyntheticDataset
 {
+    /// <summary>Training images of the default set (what <c>synthetic</c> in a config loads).</summary>
+    public const int DefaultTrain = 512;
+
+    /// <summary>Test images of the default set.</summary>
+    public const int DefaultTest = 128;
+
+    /// <summary>Classes of the default set.</summary>
+    public const int DefaultClasses = 4;
+
+    /// <summary>Images per side of the default set (a config's image size replaces it).</summary>
+    public const int DefaultImageSize = 8;
+
+    /// <summary>Channels of the default set.</summary>
+    public const int DefaultChannels = 3;
+
     /// <summary>Builds train and test sets.</summary>
-    public static LoadedDataset Create(int train = 512, int test = 128, int classes = 4, int imageSize = 8, int channels = 3, int seed = 1234, double noise = 48)
+    public static LoadedDataset Create(int train = DefaultTrain, int test = DefaultTest, int classes = DefaultClasses, int imageSize = DefaultImageSize, int channels = DefaultChannels, int seed = 1234, double noise = 48)
     {
         if (train <= 0 || test < 0 || classes < 2 || imageSize < 2 || channels < 1)
         {
@@ -45,6 +60,6 @@ public static class SyntheticDataset
         }
 
         var names = Enumerable.Range(0, classes).Select(c => $"class{c}").ToArray();
-        return LoadedDataset.Create("synthetic", Make(train), Make(test), names, Augmentation.None);
+        return LoadedDataset.Create("synthetic", Make(train), Make(test), names, Augmentation.DefaultFor(DatasetKind.Synthetic));
     }
 }

@@ -13,10 +13,14 @@ public enum DecisionKind
 /// <summary>
 /// The search space as a sequence of categorical decisions (paper §3): for the normal cell, then the reduction cell,
 /// B blocks of (input A, input B, op A, op B, combine). Block b chooses its inputs among 2 + b states.
-/// Sampled cells use the paper's concat rule (every unconsumed block output).
+/// Sampled cells use the paper's concat rule (every unconsumed block output). As an <see cref="ISearchSpace"/> it is
+/// "nasnet", with three controller heads: inputs (width B + 1), ops and combines.
 /// </summary>
-public sealed class CellSearchSpace
+public sealed class CellSearchSpace : ISearchSpace
 {
+    /// <summary>The name a campaign config uses for this space.</summary>
+    public const string SpaceName = "nasnet";
+
     /// <param name="blocks">B, blocks per cell (paper: 5).</param>
     /// <param name="operations">The operation list (<see cref="Operations.Seed14"/> by default).</param>
     /// <param name="combines">Combine choices (paper: add and concat).</param>
@@ -39,10 +43,19 @@ public sealed class CellSearchSpace
         {
             throw new ArgumentException("combines must be a non-empty set of add/concat");
         }
+
+        // The head names are the controller's checkpoint keys (as when they were fields of ControllerPolicy).
+        Heads = [new DecisionHead("inputs", Blocks + 1), new DecisionHead("ops", Ops.Count), new DecisionHead("combines", Combines.Count)];
     }
 
     /// <summary>The default space: B = 5, the seed's 14 operations, add and concat.</summary>
     public static CellSearchSpace Default { get; } = new();
+
+    /// <inheritdoc/>
+    public string Name => SpaceName;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<DecisionHead> Heads { get; }
 
     public int Blocks { get; }
 
@@ -55,6 +68,14 @@ public sealed class CellSearchSpace
 
     /// <summary>The kind of decision at a position (0-based).</summary>
     public DecisionKind KindOf(int position) => (DecisionKind)(position % 5);
+
+    /// <inheritdoc/>
+    public int HeadOf(int position) => KindOf(position) switch
+    {
+        DecisionKind.InputA or DecisionKind.InputB => 0,
+        DecisionKind.OpA or DecisionKind.OpB => 1,
+        _ => 2,
+    };
 
     /// <summary>The block (0-based, within its cell) a decision belongs to.</summary>
     public int BlockOf(int position) => position / 5 % Blocks;
@@ -97,6 +118,15 @@ public sealed class CellSearchSpace
         EncodeCell(g.Reduction, result, Blocks * 5, "reduction");
         return result;
     }
+
+    IArchitecture ISearchSpace.Decode(IReadOnlyList<int> decisions) => Decode(decisions);
+
+    int[] ISearchSpace.Encode(IArchitecture architecture) => architecture is Genotype g
+        ? Encode(g)
+        : throw new ArgumentException($"a {architecture.SpaceName} architecture is not in the {SpaceName} search space");
+
+    /// <summary>Parses a genotype's JSON (<see cref="Genotype.Text"/>); a malformed one is a one-line <see cref="GenotypeException"/>.</summary>
+    public IArchitecture Parse(string text) => GenotypeJson.Parse(text);
 
     /// <summary>True when the genotype can be expressed in this space.</summary>
     public bool Contains(Genotype g)

@@ -136,11 +136,17 @@ public sealed class CellGenotype : IEquatable<CellGenotype>
         + $" => concat[{string.Join(",", Concat)}]";
 }
 
-/// <summary>An architecture: a normal cell and a reduction cell (searched separately, paper §3).</summary>
-public sealed record Genotype(CellGenotype Normal, CellGenotype Reduction)
+/// <summary>An architecture of the NASNet space: a normal cell and a reduction cell (searched separately, paper §3).</summary>
+public sealed record Genotype(CellGenotype Normal, CellGenotype Reduction) : IArchitecture
 {
     /// <summary>Canonical hash: equal for equivalent genotypes (see <see cref="GenotypeCanonicalizer"/>).</summary>
     public string Hash => GenotypeCanonicalizer.Hash(this);
+
+    /// <summary>"nasnet".</summary>
+    public string SpaceName => CellSearchSpace.SpaceName;
+
+    /// <summary>The compact genotype JSON (<see cref="GenotypeJson.SerializeCompact"/>), as leases carry it.</summary>
+    public string Text => GenotypeJson.SerializeCompact(this);
 
     /// <summary>Every operation name used by either cell (for checks against an operation list).</summary>
     public IEnumerable<string> AllOps() =>

@@ -1,17 +1,29 @@
+using System.Text.Json.Serialization;
+using NasNet.Core.Datasets;
 using NasNet.Core.SearchSpace;
 
 namespace NasNet.Core.Training;
 
 /// <summary>
 /// What a campaign asks of one child: dataset, network size and training settings. Shared by the torch trainer and
-/// the simulated trainer; carried by the cluster in leases (mapped to DTOs there).
+/// the simulated trainer; carried by the cluster in leases (inside the campaign config's JSON). The defaults here are
+/// the only defaults: a campaign config's <c>child</c> section binds to this record.
 /// </summary>
 public sealed record ChildTrainingSpec
 {
-    /// <summary>Dataset: fashion-mnist | cifar10 | folder:PATH | synthetic.</summary>
-    public string Dataset { get; init; } = "synthetic";
+    /// <summary>Network skeletons a spec may name.</summary>
+    public static readonly IReadOnlyList<string> Networks = ["cifar", "mobile", "large"];
 
-    /// <summary>Dataset directory (IDX/CIFAR files or cache); null = the dataset's default location.</summary>
+    /// <summary>Devices a spec may name.</summary>
+    public static readonly IReadOnlyList<string> Devices = ["auto", "cpu", "cuda"];
+
+    /// <summary>Policies for image files that cannot be decoded.</summary>
+    public static readonly IReadOnlyList<string> UnreadablePolicies = ["skip", "reject"];
+
+    /// <summary>Dataset: fashion-mnist | cifar10 | folder:PATH | synthetic (a config's <c>dataset.kind</c>).</summary>
+    public DatasetRef Dataset { get; init; } = DatasetRef.FashionMnist;
+
+    /// <summary>Dataset directory (IDX/CIFAR files or cache; a config's <c>dataset.dir</c>); null = the dataset's default location.</summary>
     public string? DataDir { get; init; }
 
     /// <summary>Macro skeleton: a TF configuration name (cifar | mobile | large); cells, filters, image size, channels and classes are overridden.</summary>
@@ -70,11 +82,11 @@ public sealed record ChildTrainingSpec
     /// <summary>Label smoothing of the cross-entropy (0 = off; paper ImageNet: 0.1).</summary>
     public double LabelSmoothing { get; init; }
 
-    /// <summary>Use the dataset's augmentation (random crop + flip on CIFAR and image folders).</summary>
-    public bool Augment { get; init; } = true;
-
-    /// <summary>Cutout patch size in pixels (0 = off).</summary>
-    public int Cutout { get; init; }
+    /// <summary>
+    /// Crop, flip and cutout of the training images; null = the dataset's default (<see cref="Augmentation.DefaultFor"/>:
+    /// crop 4 + flip on CIFAR-10, none on Fashion-MNIST, synthetic and image folders). A campaign config fills it in.
+    /// </summary>
+    public Augmentation? Augment { get; init; }
 
     /// <summary>Image folders: skip | reject files that cannot be decoded.</summary>
     public string UnreadableImages { get; init; } = "skip";
@@ -84,16 +96,69 @@ public sealed record ChildTrainingSpec
 
     /// <summary>Return the trained weights in the result.</summary>
     public bool KeepWeights { get; init; } = true;
+
+    /// <summary>The augmentation in effect: <see cref="Augment"/>, else the dataset's default.</summary>
+    [JsonIgnore]
+    public Augmentation EffectiveAugmentation => Augment ?? Augmentation.DefaultFor(Dataset.Kind);
+
+    /// <summary>Checks every field; a one-line <see cref="UserErrorException"/> names the first bad one as <paramref name="path"/>.field.</summary>
+    public ChildTrainingSpec Validate(string path = "child")
+    {
+        ConfigCheck.Present($"{path}.dataset", Dataset, "a dataset name");
+        ConfigCheck.OneOf($"{path}.network", Network, Networks);
+        ConfigCheck.Range($"{path}.cells", Cells, 1, 64);
+        ConfigCheck.Range($"{path}.filters", Filters, 1, 4096);
+        ConfigCheck.Range($"{path}.epochs", Epochs, 1, 10_000);
+        ConfigCheck.Range($"{path}.batchSize", BatchSize, 1, 65_536);
+        if (TrainSubset is { } subset)
+        {
+            ConfigCheck.Range($"{path}.trainSubset", subset, 1, int.MaxValue);
+        }
+
+        if (ValidationSize is { } validation)
+        {
+            ConfigCheck.Range($"{path}.validationSize", validation, 1, int.MaxValue);
+        }
+
+        if (ImageSize is { } size)
+        {
+            ConfigCheck.Range($"{path}.imageSize", size, 4, 1024);
+        }
+
+        ConfigCheck.That($"{path}.learningRate", LearningRate, LearningRate > 0 && LearningRate <= 100, "(0, 100]");
+        ConfigCheck.Range($"{path}.momentum", Momentum, 0, 1);
+        ConfigCheck.Range($"{path}.weightDecay", WeightDecay, 0, 1);
+        ConfigCheck.That($"{path}.dropPathKeepProb", DropPathKeepProb, DropPathKeepProb is > 0 and <= 1, "(0, 1]");
+        ConfigCheck.Range($"{path}.threads", Threads, 0, 1024);
+        ConfigCheck.OneOf($"{path}.device", Device, Devices);
+        ConfigCheck.Range($"{path}.gradientClipNorm", GradientClipNorm, 0, 1e6);
+        ConfigCheck.Range($"{path}.auxWeight", AuxWeight, 0, 100);
+        ConfigCheck.That($"{path}.labelSmoothing", LabelSmoothing, LabelSmoothing is >= 0 and < 1, "[0, 1)");
+        Augment?.Validate($"{path}.augment");
+        ConfigCheck.OneOf($"{path}.unreadableImages", UnreadableImages, UnreadablePolicies);
+        return this;
+    }
 }
 
 /// <summary>
-/// One unit of work: a genotype trained under a spec with a seed, or, when <see cref="Reference"/> names one, a
-/// hand-designed reference network (final evaluations) trained under the same spec.
+/// One unit of work: an architecture (of any search space) trained under a spec with a seed. The torch trainer reads
+/// <see cref="Genotype"/> (NASNet only), or builds the hand-designed network that <see cref="Reference"/> names (final
+/// evaluations); the simulated and tabular trainers read <see cref="Architecture"/>.
 /// </summary>
-public sealed record CandidateJob(string CandidateId, Genotype Genotype, ChildTrainingSpec Spec, int Seed)
+public sealed record CandidateJob(string CandidateId, IArchitecture Architecture, ChildTrainingSpec Spec, int Seed)
 {
-    /// <summary>A reference network's name (<c>NasNet.Core.Networks.ReferenceNetworks</c>), or null for the genotype.</summary>
+    /// <summary>The architecture as a NASNet genotype; another space's architecture is a one-line user error.</summary>
+    public Genotype Genotype
+    {
+        get => Architecture as Genotype ?? throw new UserErrorException(
+            $"candidate {CandidateId} is a {Architecture.SpaceName} architecture; this trainer trains NASNet genotypes only: use the tabular or simulated trainer for {Architecture.SpaceName}");
+        init => Architecture = value;
+    }
+
+    /// <summary>A reference network's name (<c>NasNet.Core.Networks.ReferenceNetworks</c>), or null for the architecture.</summary>
     public string? Reference { get; init; }
+
+    public override string ToString() => $"CandidateJob {{ CandidateId = {CandidateId}, Architecture = {Architecture.Text}, Seed = {Seed} }}";
 }
 
 /// <summary>How a training ended.</summary>
@@ -138,8 +203,17 @@ public sealed record CandidateResult
     /// <summary>Why it diverged, or other notes.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>Training steps re-run with oneDNN off because their loss or gradient was not finite with it on (see CpuKernels).</summary>
+    public int OneDnnFallbackSteps { get; init; }
+
     /// <summary>Trained weights (TorchSharp state_dict bytes), or null when not kept.</summary>
     public byte[]? Weights { get; init; }
+
+    /// <summary>
+    /// Further reported metrics by name (e.g. the tabular trainer's other test accuracies, as fractions); null when
+    /// the trainer reports none.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 }
 
 /// <summary>

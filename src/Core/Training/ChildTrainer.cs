@@ -16,6 +16,19 @@ namespace NasNet.Core.Training;
 /// <param name="AuxLogits">The auxiliary head's logits after a training forward, or null.</param>
 public sealed record TrainableModel(Module<Tensor, Tensor> Module, Action<double>? SetDropPathProgress = null, Func<Tensor?>? AuxLogits = null);
 
+/// <summary>Where the wall time of one candidate went, in seconds (the part on the training thread).</summary>
+/// <param name="Build">Seeding and building the network (and, in <see cref="TorchCandidateTrainer"/>, counting it).</param>
+/// <param name="Train">Training steps (batches, forward, backward, optimizer), re-runs included.</param>
+/// <param name="Validate">Validation (and test) accuracy.</param>
+/// <param name="Measure">Inference latency and throughput measurement.</param>
+/// <param name="Checkpoint">Serialising the per-epoch state and the <c>onEpoch</c> callback (the store write).</param>
+/// <param name="Weights">Serialising the trained weights for the result.</param>
+public sealed record TrainingPhases(double Build = 0, double Train = 0, double Validate = 0, double Measure = 0, double Checkpoint = 0, double Weights = 0)
+{
+    /// <summary>The sum of the phases.</summary>
+    public double Total => Build + Train + Validate + Measure + Checkpoint + Weights;
+}
+
 /// <summary>How one training run ended (the network-independent part of <see cref="CandidateResult"/>).</summary>
 public sealed record TrainingRun
 {
@@ -37,6 +50,15 @@ public sealed record TrainingRun
     public double FinalLoss { get; init; }
 
     public string? Reason { get; init; }
+
+    /// <summary>Steps re-run with oneDNN off because their loss or gradient was not finite with it on (this piece of the training).</summary>
+    public int OneDnnFallbackSteps { get; init; }
+
+    /// <summary>Validation images per second in eval mode at the training batch size (the validation pass, timed).</summary>
+    public double ValidationImagesPerSecond { get; init; }
+
+    /// <summary>Where the time of this piece went.</summary>
+    public TrainingPhases Phases { get; init; } = new();
 }
 
 /// <summary>
@@ -115,6 +137,7 @@ public sealed class ChildTrainer
     {
         Generator generator;
         TrainableModel model;
+        var buildClock = Stopwatch.StartNew();
         lock (GlobalRngLock)
         {
             // Seeding and initialising under one lock: concurrent trainings that start together still get the
@@ -126,7 +149,9 @@ public sealed class ChildTrainer
         try
         {
             model.Module.to(_device);
-            return Train(model, generator, checkpoint, onEpoch, progress, ct, keep);
+            var buildSeconds = buildClock.Elapsed.TotalSeconds;
+            var run = Train(model, generator, checkpoint, onEpoch, progress, ct, keep);
+            return run with { Phases = run.Phases with { Build = buildSeconds } };
         }
         finally
         {
@@ -138,16 +163,21 @@ public sealed class ChildTrainer
     /// <summary>Top-1 accuracy of <paramref name="model"/> on the given images, in eval mode.</summary>
     /// <remarks>The trainer evaluates at its training batch size: 256 raised the native memory a CPU slot keeps from
     /// about 1.4 to 2.7 GB (bench/Memory) for the same accuracy.</remarks>
-    public static double Evaluate(Module<Tensor, Tensor> model, LoadedDataset data, ImageSet set, IReadOnlyList<int> indices, Device device, CancellationToken ct = default, int batchSize = 64)
+    public static double Evaluate(Module<Tensor, Tensor> model, LoadedDataset data, ImageSet set, IReadOnlyList<int> indices, Device device, CancellationToken ct = default, int batchSize = 64) =>
+        EvaluateTimed(model, data, set, indices, device, ct, batchSize).Accuracy;
+
+    /// <summary>Top-1 accuracy and the images per second of the forward passes (batch building excluded).</summary>
+    public static (double Accuracy, double ImagesPerSecond) EvaluateTimed(Module<Tensor, Tensor> model, LoadedDataset data, ImageSet set, IReadOnlyList<int> indices, Device device, CancellationToken ct = default, int batchSize = 64)
     {
         if (indices.Count == 0)
         {
-            return 0;
+            return (0, 0);
         }
 
         var loader = new BatchLoader(data, set);
         model.eval();
         long correct = 0;
+        var forward = new Stopwatch();
         using (no_grad())
         {
             for (var start = 0; start < indices.Count; start += batchSize)
@@ -156,11 +186,14 @@ public sealed class ChildTrainer
                 using var scope = NewDisposeScope();
                 var count = Math.Min(batchSize, indices.Count - start);
                 var (x, y) = loader.Batch(indices, start, count, device);
-                correct += model.call(x).argmax(1).eq(y).sum().item<long>();
+                forward.Start();
+                var predicted = model.call(x).argmax(1);
+                correct += predicted.eq(y).sum().item<long>(); // item() waits for the device
+                forward.Stop();
             }
         }
 
-        return (double)correct / indices.Count;
+        return ((double)correct / indices.Count, indices.Count / Math.Max(1e-9, forward.Elapsed.TotalSeconds));
     }
 
     private TrainingRun Train(TrainableModel model, Generator generator, byte[]? checkpoint, Action<int, byte[]>? onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct, Action<TrainableModel>? keep)
@@ -187,10 +220,17 @@ public sealed class ChildTrainer
         }
 
         var loader = new BatchLoader(data, data.Train);
-        var augmentation = _spec.Augment ? data.Augmentation : null;
+        var augmentation = _spec.Augment ?? data.Augmentation;
         var steps = StepsPerEpoch;
         long totalSteps = (long)steps * _spec.Epochs;
         var trainIndices = _splits.TrainIndices;
+        // The oneDNN guard (see CpuKernels): a step whose loss or gradient is not finite is re-run without oneDNN.
+        // Its forward pass has already updated the BatchNorm running statistics (with NaN, if the forward was bad),
+        // so they are saved before each step: one cat of the 1-D buffers, a few KiB.
+        var guard = _device.type == DeviceType.CPU && CpuKernels.OneDnnEnabled;
+        var statistics = guard ? RunningStatistics(net) : [];
+        var fallbacks = 0;
+        double checkpointSeconds = 0;
         var clock = Stopwatch.StartNew();
         for (var epoch = epochsDone; epoch < _spec.Epochs; epoch++)
         {
@@ -213,18 +253,23 @@ public sealed class ChildTrainer
                 model.SetDropPathProgress?.Invoke((double)globalStep / totalSteps);
                 var start = step * _spec.BatchSize;
                 var count = Math.Min(_spec.BatchSize, order.Length - start);
-                var (x, y) = loader.Batch(order, start, count, _device, augmentation, _spec.Cutout, rng);
-                var loss = Loss(net.call(x), y);
-                if (_spec.AuxHead && _spec.AuxWeight > 0 && model.AuxLogits?.Invoke() is { } aux)
+                var (x, y) = loader.Batch(order, start, count, _device, augmentation, rng);
+                var saved = statistics.Length > 0 ? torch.cat(statistics) : null;
+                var (value, norm) = ForwardBackward(model, optimizer, parameters, x, y, guard);
+                if (guard && !(double.IsFinite(value) && double.IsFinite(norm)) && CpuKernels.OneDnnEnabled)
                 {
-                    loss = loss + _spec.AuxWeight * Loss(aux, y);
+                    RestoreStatistics(statistics, saved);
+                    using (CpuKernels.WithoutOneDnn())
+                    {
+                        (value, norm) = ForwardBackward(model, optimizer, parameters, x, y, guard);
+                    }
+
+                    fallbacks++;
                 }
 
-                optimizer.zero_grad();
-                loss.backward();
-                var value = loss.item<float>();
-                if (!double.IsFinite(value) || value > DivergenceLoss)
+                if (!double.IsFinite(value) || value > DivergenceLoss || !double.IsFinite(norm))
                 {
+                    var what = double.IsFinite(value) && value <= DivergenceLoss ? $"gradient norm {norm}" : $"loss {value}";
                     return new TrainingRun
                     {
                         Outcome = TrainingOutcome.Diverged,
@@ -232,13 +277,10 @@ public sealed class ChildTrainer
                         Seconds = seconds + clock.Elapsed.TotalSeconds,
                         ImagesPerSecond = (images + epochImages) / Math.Max(1e-9, trainSeconds + epochClock.Elapsed.TotalSeconds),
                         FinalLoss = value,
-                        Reason = $"loss {value} at epoch {epoch + 1}, step {step + 1}",
+                        Reason = $"{what} at epoch {epoch + 1}, step {step + 1}" + (fallbacks > 0 ? $" ({fallbacks} step(s) re-run with oneDNN off)" : ""),
+                        OneDnnFallbackSteps = fallbacks,
+                        Phases = new TrainingPhases(Train: clock.Elapsed.TotalSeconds - checkpointSeconds, Checkpoint: checkpointSeconds),
                     };
-                }
-
-                if (_spec.GradientClipNorm > 0)
-                {
-                    torch.nn.utils.clip_grad_norm_(parameters, _spec.GradientClipNorm);
                 }
 
                 optimizer.step();
@@ -252,16 +294,21 @@ public sealed class ChildTrainer
             lastLoss = lossSum / steps;
             if (onEpoch is not null)
             {
+                var checkpointClock = Stopwatch.StartNew();
                 using var torchRng = generator.get_state();
                 var state = new TrainingCheckpoint(_fingerprint, epoch + 1, rng.State, torchRng.data<byte>().ToArray(), SaveModel(net), SaveOptimizer(optimizer), seconds + clock.Elapsed.TotalSeconds, images, lastLoss);
                 onEpoch(epoch + 1, state.ToBytes());
+                checkpointSeconds += checkpointClock.Elapsed.TotalSeconds;
             }
         }
 
-        var validation = Evaluate(net, data, data.Train, _splits.ValidationIndices, _device, ct, _spec.BatchSize);
+        var trainTime = clock.Elapsed.TotalSeconds - checkpointSeconds;
+        var validateClock = Stopwatch.StartNew();
+        var (validation, validationRate) = EvaluateTimed(net, data, data.Train, _splits.ValidationIndices, _device, ct, _spec.BatchSize);
         double? test = _spec.EvaluateTest && data.Test.Count > 0
             ? Evaluate(net, data, data.Test, Enumerable.Range(0, data.Test.Count).ToArray(), _device, ct, _spec.BatchSize)
             : null;
+        var validateTime = validateClock.Elapsed.TotalSeconds;
         keep?.Invoke(model);
         return new TrainingRun
         {
@@ -272,7 +319,57 @@ public sealed class ChildTrainer
             Seconds = seconds + clock.Elapsed.TotalSeconds,
             ImagesPerSecond = images / Math.Max(1e-9, trainSeconds),
             FinalLoss = lastLoss,
+            OneDnnFallbackSteps = fallbacks,
+            ValidationImagesPerSecond = validationRate,
+            Phases = new TrainingPhases(Train: trainTime, Validate: validateTime, Checkpoint: checkpointSeconds),
         };
+    }
+
+    /// <summary>
+    /// Forward, loss, backward and gradient clipping of one batch; returns the loss and the global gradient norm
+    /// (computed, with an infinite clip, also when clipping is off but <paramref name="needNorm"/> asks for it: the
+    /// oneDNN guard checks it; one native call over all parameters).
+    /// </summary>
+    private (double Loss, double GradientNorm) ForwardBackward(TrainableModel model, OptimizerHelper optimizer, Parameter[] parameters, Tensor x, Tensor y, bool needNorm)
+    {
+        var loss = Loss(model.Module.call(x), y);
+        if (_spec.AuxHead && _spec.AuxWeight > 0 && model.AuxLogits?.Invoke() is { } aux)
+        {
+            loss = loss + _spec.AuxWeight * Loss(aux, y);
+        }
+
+        optimizer.zero_grad();
+        loss.backward();
+        double value = loss.item<float>();
+        var norm = _spec.GradientClipNorm > 0
+            ? torch.nn.utils.clip_grad_norm_(parameters, _spec.GradientClipNorm)
+            : needNorm ? torch.nn.utils.clip_grad_norm_(parameters, double.PositiveInfinity) : 0;
+        return (value, norm);
+    }
+
+    /// <summary>The BatchNorm running means and variances of <paramref name="net"/> (1-D float buffers).</summary>
+    private static Tensor[] RunningStatistics(Module<Tensor, Tensor> net) =>
+        net.named_buffers()
+            .Where(b => (b.name.EndsWith("running_mean", StringComparison.Ordinal) || b.name.EndsWith("running_var", StringComparison.Ordinal)) && b.buffer.dtype == ScalarType.Float32)
+            .Select(b => b.buffer)
+            .ToArray();
+
+    private static void RestoreStatistics(Tensor[] statistics, Tensor? saved)
+    {
+        if (saved is null)
+        {
+            return;
+        }
+
+        using var noGrad = no_grad();
+        long offset = 0;
+        foreach (var b in statistics)
+        {
+            var n = b.numel();
+            using var part = saved.narrow(0, offset, n).view(b.shape);
+            b.copy_(part);
+            offset += n;
+        }
     }
 
     /// <summary>Cross-entropy, with label smoothing when configured (uniform over classes).</summary>

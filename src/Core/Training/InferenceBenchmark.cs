@@ -22,7 +22,7 @@ public static class InferenceBenchmark
         try
         {
             using var noGrad = no_grad();
-            var latency = Median(Time(model, 1, channels, imageSize, device, warmup: 2, minRuns: 5, maxRuns: 20, budgetSeconds: 1.0, ct));
+            var latency = LatencySeconds(model, channels, imageSize, device, ct);
             var batch = ThroughputBatch(device);
             var perBatch = Median(Time(model, batch, channels, imageSize, device, warmup: 1, minRuns: 2, maxRuns: 5, budgetSeconds: 2.0, ct));
             return (latency * 1000, batch / perBatch);
@@ -32,6 +32,30 @@ public static class InferenceBenchmark
             model.train(wasTraining);
         }
     }
+
+    /// <summary>
+    /// Latency in milliseconds at batch 1, in eval mode without gradients: the median of 5 to 9 timed runs after one
+    /// warm-up (at most about 0.3 s of runs). The trainer measures throughput on its validation pass instead
+    /// (<see cref="ChildTrainer.EvaluateTimed"/>) where that pass runs at <see cref="ThroughputBatch"/>.
+    /// </summary>
+    public static double MeasureLatency(nn.Module<Tensor, Tensor> model, int channels, int imageSize, Device device, CancellationToken ct = default)
+    {
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            return LatencySeconds(model, channels, imageSize, device, ct) * 1000;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    // Was 2 warm-ups and 5-20 runs within 1 s: about 1 s of every candidate (a 28x28 child takes 20-60 ms at batch 1).
+    private static double LatencySeconds(nn.Module<Tensor, Tensor> model, int channels, int imageSize, Device device, CancellationToken ct) =>
+        Median(Time(model, 1, channels, imageSize, device, warmup: 1, minRuns: 5, maxRuns: 9, budgetSeconds: 0.3, ct));
 
     private static List<double> Time(nn.Module<Tensor, Tensor> model, int batch, int channels, int size, Device device, int warmup, int minRuns, int maxRuns, double budgetSeconds, CancellationToken ct)
     {

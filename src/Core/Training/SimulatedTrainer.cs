@@ -7,8 +7,8 @@ namespace NasNet.Core.Training;
 /// A trainer double for dry runs and orchestration benchmarks: waits a fixed time per epoch (possibly 0), saves a
 /// checkpoint at every epoch boundary (the bytes encode the epoch, so a resume is observable), and returns a
 /// deterministic pseudo-reward: a fixed, smooth function of the genotype's decisions (some operations, inputs and
-/// combiners are better than others) plus seeded noise. A learning strategy can therefore beat random search on it.
-/// No tensors.
+/// combiners are better than others; in NAS-Bench-201, some edge operations) plus seeded noise. A learning strategy
+/// can therefore beat random search on it. Any search space's architectures; no tensors.
 /// </summary>
 public sealed class SimulatedTrainer(double secondsPerEpoch, double noise = 0.01) : ICandidateTrainer
 {
@@ -55,8 +55,29 @@ public sealed class SimulatedTrainer(double secondsPerEpoch, double noise = 0.01
         [Operations.MaxPool7x7] = 0.2,
     };
 
+    /// <summary>NAS-Bench-201 operation quality: 3x3 convolutions best, "none" worst (the benchmark's observed ranking).</summary>
+    private static readonly IReadOnlyDictionary<string, double> Nb201OpQuality = new Dictionary<string, double>
+    {
+        ["nor_conv_3x3"] = 1.0,
+        ["nor_conv_1x1"] = 0.8,
+        ["skip_connect"] = 0.6,
+        ["avg_pool_3x3"] = 0.4,
+        ["none"] = 0.2,
+    };
+
     /// <summary>Seconds of wall-clock time per epoch.</summary>
     public double SecondsPerEpoch { get; } = secondsPerEpoch;
+
+    /// <summary>
+    /// The noiseless score in [0, 1] of an architecture: NASNet, the mean quality of its ops, inputs and combiners;
+    /// NAS-Bench-201, the mean quality of its edge operations.
+    /// </summary>
+    public static double Quality(IArchitecture a) => a switch
+    {
+        Genotype g => Quality(g),
+        Nb201Cell c => c.EdgeOps.Average(o => Nb201OpQuality[o]),
+        _ => throw new ArgumentException($"the simulated trainer has no quality model for the {a.SpaceName} space"),
+    };
 
     /// <summary>The noiseless score in [0, 1] of a genotype: the mean quality of its ops, inputs and combiners.</summary>
     public static double Quality(Genotype g)
@@ -82,8 +103,8 @@ public sealed class SimulatedTrainer(double secondsPerEpoch, double noise = 0.01
     /// <summary>The reward a job gets: 0.5 + 0.45 x quality, plus noise seeded by the job's seed and the genotype.</summary>
     public double Reward(CandidateJob job)
     {
-        var q = Quality(job.Genotype);
-        var rng = new Rng(job.Seed ^ StableHash(job.Genotype.Hash));
+        var q = Quality(job.Architecture);
+        var rng = new Rng(job.Seed ^ StableHash(job.Architecture.Hash));
         return Math.Clamp(0.5 + (0.45 * q) + (noise * rng.NextGaussian()), 0, 1);
     }
 
@@ -105,8 +126,18 @@ public sealed class SimulatedTrainer(double secondsPerEpoch, double noise = 0.01
             onEpoch(epoch + 1, CheckpointBytes(epoch + 1));
         }
 
-        var ops = job.Genotype.AllOps().Count();
-        var cost = job.Genotype.AllOps().Sum(op => OpCost.GetValueOrDefault(op, 1.0));
+        var ops = job.Architecture switch
+        {
+            Genotype g => g.AllOps().Count(),
+            Nb201Cell c => Math.Max(1, c.EdgeOps.Count(o => o != "none")),
+            _ => 1,
+        };
+        var cost = job.Architecture switch
+        {
+            Genotype g => g.AllOps().Sum(op => OpCost.GetValueOrDefault(op, 1.0)),
+            Nb201Cell c => c.EdgeOps.Sum(o => o switch { "nor_conv_3x3" => 2.0, "nor_conv_1x1" => 0.4, "avg_pool_3x3" => 0.1, _ => 0.0 }),
+            _ => 1.0,
+        };
         return new CandidateResult
         {
             Outcome = TrainingOutcome.Completed,

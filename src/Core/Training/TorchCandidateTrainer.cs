@@ -19,17 +19,21 @@ namespace NasNet.Core.Training;
 /// </remarks>
 public sealed class TorchCandidateTrainer : ICandidateTrainer
 {
-    /// <summary>Tunes glibc malloc for the process (notes §8: about 2x faster CPU training) and turns off NNPACK and oneDNN (see <see cref="CpuKernels"/>).</summary>
+    /// <summary>
+    /// Tunes glibc malloc for the process (notes §8: about 2x faster CPU training), turns off NNPACK and decides once
+    /// per process whether oneDNN stays on (<see cref="CpuKernels.ConfigureOneDnn"/>: its start-up self-test;
+    /// <c>NASNET_ONEDNN=0</c> turns it off).
+    /// </summary>
     public TorchCandidateTrainer()
     {
         OpenMp.PreferPassiveWait(); // effective only if no tensor was made yet: hosts should call it at start-up
         TorchRuntime.TuneMalloc();
         CpuKernels.DisableNnpack();
-        if (Environment.GetEnvironmentVariable("NASNET_ONEDNN") != "1") // escape hatch: NASNET_ONEDNN=1 keeps oneDNN on
-        {
-            CpuKernels.DisableOneDnn();
-        }
+        OneDnn = CpuKernels.ConfigureOneDnn();
     }
+
+    /// <summary>The process's oneDNN decision (for the host's log).</summary>
+    public OneDnnStatus OneDnn { get; }
 
     /// <summary>
     /// The network configuration a spec and dataset give for a genotype (input channels and classes follow the
@@ -68,7 +72,11 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
         });
 
     /// <inheritdoc />
-    public CandidateResult Train(CandidateJob job, byte[]? checkpoint, Action<int, byte[]> onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct)
+    public CandidateResult Train(CandidateJob job, byte[]? checkpoint, Action<int, byte[]> onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct) =>
+        TrainTimed(job, checkpoint, onEpoch, progress, ct).Result;
+
+    /// <summary><see cref="Train"/>, and where its wall time went (bench/Training prints the split).</summary>
+    public (CandidateResult Result, TrainingPhases Phases) TrainTimed(CandidateJob job, byte[]? checkpoint, Action<int, byte[]> onEpoch, IProgress<EpochProgress>? progress, CancellationToken ct)
     {
         var spec = job.Spec;
         if (spec.Threads > 0 && torch.get_num_threads() != spec.Threads)
@@ -76,6 +84,7 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             torch.set_num_threads(spec.Threads);
         }
 
+        var countClock = System.Diagnostics.Stopwatch.StartNew();
         var device = TorchRuntime.ChooseDevice(spec.Device);
         var data = DatasetCatalog.Load(DatasetOf(spec));
         var splits = DatasetSplits.Create(data, spec.ValidationSize, spec.TrainSubset);
@@ -95,8 +104,12 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             }
         }
 
+        var countSeconds = countClock.Elapsed.TotalSeconds;
         var trainer = new ChildTrainer(spec, splits, device, job.Seed, Fingerprint(job));
-        double latency = 0, throughput = 0;
+        // Throughput: the validation pass is the same measurement (eval mode, no gradients) when it runs at the
+        // throughput batch over enough batches; a separate one cost 3-6 batches of forward passes per candidate.
+        var throughputFromValidation = spec.BatchSize == InferenceBenchmark.ThroughputBatch(device) && splits.ValidationIndices.Length >= 4 * spec.BatchSize;
+        double latency = 0, throughput = 0, measureSeconds = 0, weightsSeconds = 0;
         byte[]? weights = null;
         TrainingRun run;
         try
@@ -118,17 +131,26 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
                 ct,
                 model =>
                 {
-                    if (spec.MeasureInference)
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    if (spec.MeasureInference && throughputFromValidation)
+                    {
+                        latency = InferenceBenchmark.MeasureLatency(model.Module, data.Channels, data.ImageSize, device, ct);
+                    }
+                    else if (spec.MeasureInference)
                     {
                         (latency, throughput) = InferenceBenchmark.Measure(model.Module, data.Channels, data.ImageSize, device, ct);
                     }
 
+                    measureSeconds = clock.Elapsed.TotalSeconds;
+                    clock.Restart();
                     if (spec.KeepWeights)
                     {
                         var ms = new MemoryStream();
                         model.Module.save(ms);
                         weights = ms.ToArray();
                     }
+
+                    weightsSeconds = clock.Elapsed.TotalSeconds;
                 });
         }
         finally
@@ -136,7 +158,13 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             TorchRuntime.ReleaseFreeMemory(); // the freed activations of this training, back to the system
         }
 
-        return new CandidateResult
+        if (spec.MeasureInference && throughputFromValidation && run.Outcome == TrainingOutcome.Completed)
+        {
+            throughput = run.ValidationImagesPerSecond;
+        }
+
+        var phases = run.Phases with { Build = run.Phases.Build + countSeconds, Measure = measureSeconds, Weights = weightsSeconds };
+        var result = new CandidateResult
         {
             Outcome = run.Outcome,
             ValidationAccuracy = run.ValidationAccuracy,
@@ -150,7 +178,9 @@ public sealed class TorchCandidateTrainer : ICandidateTrainer
             ImagesPerSecond = run.ImagesPerSecond,
             Reason = run.Reason,
             Weights = weights,
+            OneDnnFallbackSteps = run.OneDnnFallbackSteps,
         };
+        return (result, phases);
     }
 
     /// <summary>What a checkpoint must match to be resumed: genotype, seed and the settings that shape training.</summary>

@@ -9,17 +9,15 @@ using NasNet.Grains.Telemetry;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Domain = NasNet.Core.Campaigns;
-using CandidateStatus = NasNet.Grains.Interfaces.CandidateStatus;
-using CampaignState = NasNet.Grains.Interfaces.CampaignState;
 
 namespace NasNet.Grains.Campaigns;
 
 /// <summary>
 /// The controller of one campaign: orchestration over the campaign's <see cref="CandidateLedger"/>, which holds every
-/// rule. A method loads nothing (the ledger is in memory), calls the ledger, stores what changed, then tells the
-/// candidate grains and the broker. Reentrant: every ledger call happens synchronously between awaits, and a report
-/// is acknowledged only after the change is stored (group commit through <see cref="StateWriter"/>). A timer expires
-/// leases; a reminder re-drives the controller after restarts until the campaign ends.
+/// rule. A method calls the ledger (in memory), stores what changed (the paged table, in one place: <see cref="WriteAsync"/>),
+/// then tells the candidate grains and the broker. Reentrant: every ledger call happens synchronously between awaits,
+/// and a report is acknowledged only after the change is stored (group commit through <see cref="StateWriter"/>). A
+/// timer expires leases; a reminder re-drives the controller after restarts until the campaign ends.
 /// </summary>
 [Reentrant]
 public sealed partial class CampaignGrain(
@@ -35,6 +33,7 @@ public sealed partial class CampaignGrain(
     private IGrainStorage? _storage;
     private StateWriter? _writer;
     private CampaignPages? _pages;
+    private CandidateRecords? _records;
     private CampaignConfig? _config;
     private CandidateLedger? _ledger;
     private IGrainTimer? _timer;
@@ -45,11 +44,16 @@ public sealed partial class CampaignGrain(
 
     private CandidateLedger Ledger => _ledger ?? throw new UserErrorException($"no campaign '{Id}': see 'nasnet campaign list'");
 
+    private CandidateRecords Records => _records!;
+
+    private IWorkBrokerGrain Broker => GrainFactory.GetGrain<IWorkBrokerGrain>(0);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _writer = new StateWriter(WriteAsync);
         _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>("nasnet");
         _pages = new CampaignPages(_storage, this.GetGrainId());
+        _records = new CandidateRecords(GrainFactory, Id, log);
         await _storage.ReadStateAsync(StateName, this.GetGrainId(), _stored);
         _state = (_stored.State ?? new ControllerState()).Copy();
         if (_state.ConfigJson is null || _state.Header is null)
@@ -62,8 +66,7 @@ public sealed partial class CampaignGrain(
         var strategy = _state.Strategy is null
             ? SearchStrategies.Create(_config.Strategy, CellSearchSpace.Default, _config.Seed)
             : SearchStrategies.Restore(_config.Strategy, CellSearchSpace.Default, _state.Strategy);
-        var settings = Settings(_config, _state.FinalJson);
-        _ledger = CandidateLedger.Restore(settings, strategy, CostModel(_config), LedgerJson.Read<LedgerHeader>(_state.Header), entries, DateTime.UtcNow);
+        _ledger = CandidateLedger.Restore(CampaignRules.Settings(_config), strategy, CampaignRules.CostModel(_config), LedgerJson.Read<LedgerHeader>(_state.Header), entries, DateTime.UtcNow);
         Publish();
         if (_ledger.State == Domain.CampaignState.Running)
         {
@@ -91,23 +94,22 @@ public sealed partial class CampaignGrain(
         }
 
         _config = config;
-        var settings = Settings(config, null);
-        _ledger = CandidateLedger.Start(settings, SearchStrategies.Create(config.Strategy, CellSearchSpace.Default, config.Seed), CostModel(config), DateTime.UtcNow);
+        _ledger = CandidateLedger.Start(CampaignRules.Settings(config), SearchStrategies.Create(config.Strategy, CellSearchSpace.Default, config.Seed), CampaignRules.CostModel(config), DateTime.UtcNow);
         _state.ConfigJson = canonical;
-        await SettleAsync(flush: true);
-        StartTimer();
-        await Task.WhenAll(this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), Broker.Register(Id, true));
-        log.LogInformation("Campaign {CampaignId} started: {Strategy}, budget {Budget}, trainer {Trainer}", Id, config.Strategy.Kind, config.Budget.Candidates, config.Trainer.Kind);
+        await RunAsync();
+        log.LogInformation("Campaign {CampaignId} started: {Strategy}, budget {Budget}, trainer {Trainer}", Id, WireEnum.Name(config.Strategy.Kind), config.Budget.Candidates, WireEnum.Name(config.Trainer.Kind));
         return Status();
     }
 
     public Task<CampaignStatus> GetStatus() => Task.FromResult(Status());
 
     public Task<CandidateSummary[]> GetCandidates() =>
-        Task.FromResult(Enumerable.Range(0, Ledger.Entries.Count).Select(Summary).ToArray());
+        Task.FromResult(Enumerable.Range(0, Ledger.Entries.Count).Select(n => LedgerViews.Summary(Ledger, n, Records)).ToArray());
 
     public Task<CandidateSummary[]> GetLeaderboard(int skip, int take) =>
-        Task.FromResult(Ledger.Ranking().Skip(Math.Max(0, skip)).Take(Math.Max(0, take)).Select(Summary).ToArray());
+        Task.FromResult(Ledger.Ranking().Skip(Math.Max(0, skip)).Take(Math.Max(0, take)).Select(n => LedgerViews.Summary(Ledger, n, Records)).ToArray());
+
+    public Task<FinalReportView> GetFinalReport() => Task.FromResult(LedgerViews.Final(Ledger, _config!));
 
     public async Task<CampaignStatus> Stop()
     {
@@ -117,6 +119,25 @@ public sealed partial class CampaignGrain(
             StopTimer();
             await Broker.Register(Id, false);
             log.LogInformation("Campaign {CampaignId} stopped", Id);
+        }
+
+        return Status();
+    }
+
+    public async Task<CampaignStatus> Resume()
+    {
+        if (Ledger.Resume(DateTime.UtcNow))
+        {
+            log.LogInformation("Campaign {CampaignId} resumed", Id);
+        }
+
+        if (Ledger.State == Domain.CampaignState.Running)
+        {
+            await RunAsync();
+        }
+        else
+        {
+            await SettleAsync(flush: true);
         }
 
         return Status();
@@ -135,65 +156,15 @@ public sealed partial class CampaignGrain(
             throw new UserErrorException($"campaign '{Id}' is {ledger.State.ToString().ToLowerInvariant()}: evaluate it once its search has completed");
         }
 
-        var final = (finalJson is null ? _config!.Final ?? new FinalSettings() : WorkJson.Read<FinalSettings>(finalJson, "final settings")).Validate();
-        var json = WorkJson.Write(final);
-        var settings = ledger.Settings with { Final = final };
-        var work = await PlanAsync(settings, ledger.FoundCells());
-        if (_ledger != ledger || ledger.Header.FinalStarted)
+        var final = (finalJson is null ? ledger.Final ?? new FinalSettings() : WorkJson.Read<FinalSettings>(finalJson, "final settings")).Validate();
+        var work = await PlanAsync(final, ledger.FoundCells());
+        if (!ledger.StartFinal(work, final))
         {
-            throw new UserErrorException($"campaign '{Id}' already has a final evaluation: see 'nasnet campaign status {Id}'");
+            throw new UserErrorException($"campaign '{Id}' has no trained candidate to evaluate, or its final evaluation started meanwhile");
         }
 
-        // The ledger is rebuilt with the final settings (its rules are immutable); nothing else about it changes.
-        var rebuilt = CandidateLedger.Restore(settings, SearchStrategies.Restore(_config!.Strategy, CellSearchSpace.Default, ledger.Strategy.Save()), CostModel(_config), ledger.Header, ledger.Entries.Select(e => e.Copy()), DateTime.UtcNow);
-        if (!rebuilt.StartFinal(work))
-        {
-            rebuilt.Dispose();
-            throw new UserErrorException($"campaign '{Id}' has no trained candidate to evaluate");
-        }
-
-        ledger.Dispose();
-        _ledger = rebuilt;
-        _state.FinalJson = json;
-        _writer!.Changed();
-        await SettleAsync(flush: true);
-        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        await Broker.Register(Id, true);
-        StartTimer();
-        log.LogInformation("Campaign {CampaignId}: final evaluation started ({Trainings} trainings)", Id, rebuilt.FinalProgress.Total);
-        return Status();
-    }
-
-    public Task<FinalReportView> GetFinalReport()
-    {
-        var report = Ledger.FinalReport;
-        var final = Ledger.Settings.Final;
-        var spec = final?.Spec(_config!.Child);
-        var protocol = spec is null ? "" : $"N={spec.Cells}, F={spec.Filters}, {spec.Epochs} epochs on {(spec.TrainSubset is { } t ? $"{t:N0}" : "all")} training images, lr {spec.LearningRate}, {final!.Seeds} seed(s)";
-        return Task.FromResult(new FinalReportView(
-            report.Rows.Select(r => new FinalRowView(r.Label, r.Role.ToString(), r.Architecture, r.Seeds, r.Trained, r.TestMean, r.TestStd, r.ValidationMean, r.Params, r.MultAdds, r.LatencyMs)).ToArray(),
-            report.BestFound?.Label, report.BestRandom?.Label, report.Complete && report.Rows.Count > 0, protocol));
-    }
-
-    public async Task<CampaignStatus> Resume()
-    {
-        if (Ledger.Resume(DateTime.UtcNow))
-        {
-            log.LogInformation("Campaign {CampaignId} resumed", Id);
-        }
-
-        if (Ledger.State == Domain.CampaignState.Running)
-        {
-            await SettleAsync(flush: true);
-            await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            await Broker.Register(Id, true);
-            StartTimer();
-        }
-        else
-        {
-            await SettleAsync(flush: true);
-        }
-
+        await RunAsync();
+        log.LogInformation("Campaign {CampaignId}: final evaluation started ({Trainings} trainings)", Id, work.Count);
         return Status();
     }
 
@@ -209,16 +180,7 @@ public sealed partial class CampaignGrain(
         // lost before then reloads the candidate as pending with the strategy state that proposed it, and leases it
         // again; the first trainer's report is then stale and ignored, and the new one resumes from the checkpoint.
         await SettleAsync(flush: false);
-        if (grant is null)
-        {
-            return null;
-        }
-
-        var last = _ledger.Settings.Schedule.Rungs[^1];
-        var final = grant.Final is { } w ? _ledger.Settings.Final!.Spec(_config.Child, w.Filters > 0 ? w.Filters : null) : null;
-        return new Lease(grant.LeaseId, Id, grant.Number, CandidateId(grant.Number), grant.Architecture, _state.ConfigJson!, grant.Attempt,
-            _config.Seed * 1_000_003 + grant.Number, _ledger.Settings.LeaseSeconds, grant.TargetEpochs, final is null && grant.TargetEpochs < last,
-            final is null ? null : WorkJson.Write(final), grant.Final?.Label);
+        return grant is null ? null : LedgerViews.Lease(Id, Records.CandidateId(grant.Number), _state.ConfigJson!, _config, _ledger, grant);
     }
 
     public Task<bool> Renew(string leaseId, int number, int epoch) =>
@@ -231,16 +193,15 @@ public sealed partial class CampaignGrain(
             return LeaseAck.Stale;
         }
 
-        var outcome = _ledger.Complete(leaseId, number, ToResult(report), DateTime.UtcNow);
-        switch (outcome)
+        switch (_ledger.Complete(leaseId, number, LedgerViews.ToResult(report), DateTime.UtcNow))
         {
             case ReportOutcome.Duplicate:
                 // A retry after a lost answer: store again whatever the first attempt may not have stored (idempotent).
                 var reusers = Enumerable.Range(0, _ledger.Entries.Count).Where(i => _ledger.Entries[i].CacheHitOf == number && _ledger.Entries[i].Status == Domain.CandidateStatus.Done);
-                await Task.WhenAll(reusers.Append(number).Select(n => RecordAsync(n, report)).Append(FlushAsync()));
+                await Task.WhenAll(reusers.Append(number).Select(n => Records.Record(_ledger, n, report)).Append(_writer!.FlushAsync()));
                 return LeaseAck.Duplicate;
             case ReportOutcome.Stale:
-                log.LogWarning("Campaign {CampaignId} ignored a stale completion for candidate {CandidateId} (lease {LeaseId})", Id, CandidateId(number), leaseId);
+                log.LogWarning("Campaign {CampaignId} ignored a stale completion for candidate {CandidateId} (lease {LeaseId})", Id, Records.CandidateId(number), leaseId);
                 await SettleAsync(flush: true);
                 return LeaseAck.Stale;
         }
@@ -249,22 +210,16 @@ public sealed partial class CampaignGrain(
         // both are (a failure is answered with an error, and the trainer's retry stores again, above).
         await SettleAsync(flush: true, report);
         var e = _ledger.Entries[number];
-        log.LogInformation("Campaign {CampaignId} candidate {CandidateId} rung {Rung} done: accuracy {Accuracy:F4} by {Trainer} (attempt {Attempt})", Id, CandidateId(number), e.Rung, e.Accuracy, report.TrainerId, e.Attempts);
+        log.LogInformation("Campaign {CampaignId} candidate {CandidateId} rung {Rung} done: accuracy {Accuracy:F4} by {Trainer} (attempt {Attempt})", Id, Records.CandidateId(number), e.Rung, e.Accuracy, report.TrainerId, e.Attempts);
         return LeaseAck.Accepted;
     }
 
     public async Task<LeaseAck> Fail(string leaseId, int number, string reason)
     {
-        if (_ledger is null || _ledger.Fail(leaseId, number, reason, DateTime.UtcNow) == ReportOutcome.Stale)
-        {
-            log.LogWarning("Campaign {CampaignId} ignored a stale failure for candidate {CandidateId} (lease {LeaseId})", Id, CandidateId(number), leaseId);
-            await SettleAsync(flush: true);
-            return LeaseAck.Stale;
-        }
-
-        log.LogWarning("Campaign {CampaignId} candidate {CandidateId} attempt failed: {Reason}", Id, CandidateId(number), reason);
+        var outcome = _ledger?.Fail(leaseId, number, reason, DateTime.UtcNow) ?? ReportOutcome.Stale;
+        log.LogWarning("Campaign {CampaignId} candidate {CandidateId}: {What} failure: {Reason}", Id, Records.CandidateId(number), outcome == ReportOutcome.Stale ? "ignored a stale" : "attempt", reason);
         await SettleAsync(flush: true);
-        return LeaseAck.Accepted;
+        return outcome == ReportOutcome.Stale ? LeaseAck.Stale : LeaseAck.Accepted;
     }
 
     public async Task Release(string leaseId, int number)
@@ -273,7 +228,7 @@ public sealed partial class CampaignGrain(
         {
             _requeued = true;
             await SettleAsync(flush: true);
-            log.LogInformation("Campaign {CampaignId} candidate {CandidateId} given back by a draining trainer", Id, CandidateId(number));
+            log.LogInformation("Campaign {CampaignId} candidate {CandidateId} given back by a draining trainer", Id, Records.CandidateId(number));
         }
     }
 
@@ -300,38 +255,26 @@ public sealed partial class CampaignGrain(
         }
     }
 
-    private IWorkBrokerGrain Broker => GrainFactory.GetGrain<IWorkBrokerGrain>(0);
-
-    private ICandidateGrain Candidate(int n) => GrainFactory.GetGrain<ICandidateGrain>(CandidateId(n));
-
-    private string CandidateId(int n) => $"{Id}/{n:D5}";
-
-    private CandidateInit Init(int n)
+    /// <summary>Stores the (re)started campaign, then drives it: reminder, broker registration, lease timer.</summary>
+    private async Task RunAsync()
     {
-        var e = Ledger.Entries[n];
-        return new CandidateInit(Id, n, e.Hash, e.Architecture, e.PolicyVersion);
+        _writer!.Changed();
+        await SettleAsync(flush: true);
+        await Task.WhenAll(this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), Broker.Register(Id, true));
+        StartTimer();
     }
 
-    /// <summary>The ledger's rules from the config (and the final settings of an evaluation started on demand).</summary>
-    private static LedgerSettings Settings(CampaignConfig c, string? finalJson) => new(
-        c.Budget.Candidates, c.Budget.MaxConcurrent, c.Lease.Seconds, c.Lease.MaxAttempts, RungSchedule.Single(c.Child.Epochs),
-        CostRulesOf(c), Final: finalJson is null ? c.Final : WorkJson.Read<FinalSettings>(finalJson, "final settings"));
-
     /// <summary>Plans a final evaluation off the grain's scheduler (it counts parameters by building children).</summary>
-    private Task<IReadOnlyList<FinalWork>> PlanAsync(LedgerSettings settings, IReadOnlyList<string> found)
+    private Task<IReadOnlyList<FinalWork>> PlanAsync(FinalSettings final, IReadOnlyList<string> found)
     {
         var config = _config!;
-        return Task.Run(() =>
-        {
-            var (size, channels, classes) = ChildCostModel.ShapeOf(config.Child);
-            return new FinalPlanner(settings.Final!, config.Child, config.Seed, size, channels, classes).Plan(found);
-        });
+        return Task.Run(() => CampaignRules.Planner(config, final).Plan(found));
     }
 
     /// <summary>The search ended and the config asks for a final evaluation: plan it, then queue it (once).</summary>
     private async Task StartFinalAsync()
     {
-        if (_planning || _ledger is not { } ledger)
+        if (_planning || _ledger is not { Final: { } final } ledger)
         {
             return;
         }
@@ -339,8 +282,8 @@ public sealed partial class CampaignGrain(
         _planning = true;
         try
         {
-            var work = await PlanAsync(ledger.Settings, ledger.FoundCells());
-            if (_ledger == ledger && ledger.StartFinal(work))
+            var work = await PlanAsync(final, ledger.FoundCells());
+            if (_ledger == ledger && ledger.StartFinal(work, final))
             {
                 log.LogInformation("Campaign {CampaignId}: search done; final evaluation of {Trainings} trainings queued", Id, work.Count);
                 await SettleAsync(flush: true);
@@ -356,13 +299,6 @@ public sealed partial class CampaignGrain(
             _planning = false;
         }
     }
-
-    private static CostRules CostRulesOf(CampaignConfig c) => new(MaxParams: c.Cost.MaxParams);
-
-    private static ICostModel? CostModel(CampaignConfig c) => CostRulesOf(c).NeedsEstimate ? ChildCostModel.For(c.Child) : null;
-
-    private static TrainedResult ToResult(TrainingReport r) =>
-        new(r.Outcome == TrainingOutcome.Diverged, r.ValidationAccuracy, r.Params, r.MultAdds, r.LatencyMs, r.Epochs, r.ResumedFromEpoch, r.TestAccuracy);
 
     /// <summary>
     /// Carries out what the last ledger calls changed: marks the changed pages, then concurrently stores the table
@@ -385,48 +321,17 @@ public sealed partial class CampaignGrain(
         }
 
         var events = ledger.TakeEvents();
-        var completed = events.Where(x => x is { Kind: LedgerEventKind.Finished, Source: < 0 }).Select(x => (int?)x.Number).FirstOrDefault();
-        var ended = false;
-        var work = new List<Task>();
-        foreach (var ev in events)
+        var ended = events.Any(e => e.Kind == LedgerEventKind.Ended);
+        _requeued |= events.Any(e => e.Kind == LedgerEventKind.Requeued);
+        if (events.Any(e => e.Kind == LedgerEventKind.FinalDue))
         {
-            switch (ev.Kind)
-            {
-                case LedgerEventKind.Added:
-                    _ = TryAsync(() => Candidate(ev.Number).Init(Init(ev.Number)), ev.Number, "not initialised yet");
-                    break;
-                case LedgerEventKind.Finished when ev.Source < 0:
-                    work.Add(RecordAsync(ev.Number, report ?? throw new InvalidOperationException("a result without its report")));
-                    break;
-                case LedgerEventKind.Finished:
-                    // A cache hit: of the completion being reported (its waiters), or of a result stored earlier.
-                    work.Add(report is not null && ev.Source == completed ? RecordAsync(ev.Number, report) : CopyResultAsync(ev.Number, ev.Source));
-                    break;
-                case LedgerEventKind.Requeued:
-                    _requeued = true;
-                    log.LogWarning("Campaign {CampaignId} candidate {CandidateId} re-queued: {Reason}", Id, CandidateId(ev.Number), ev.Reason);
-                    work.Add(Candidate(ev.Number).MarkPending(Init(ev.Number), ev.Reason ?? ""));
-                    break;
-                case LedgerEventKind.Failed:
-                    log.LogWarning("Campaign {CampaignId} candidate {CandidateId} failed: {Reason}", Id, CandidateId(ev.Number), ev.Reason);
-                    work.Add(Candidate(ev.Number).MarkEnded(Init(ev.Number), CandidateStatus.Failed, ev.Reason ?? ""));
-                    break;
-                case LedgerEventKind.Rejected:
-                    work.Add(Candidate(ev.Number).MarkEnded(Init(ev.Number), CandidateStatus.Rejected, ev.Reason ?? ""));
-                    break;
-                case LedgerEventKind.Ended:
-                    ended = true;
-                    flush = true;
-                    break;
-                case LedgerEventKind.FinalDue:
-                    _ = StartFinalAsync();
-                    break;
-            }
+            _ = StartFinalAsync();
         }
 
-        if (flush)
+        var work = Records.Apply(ledger, events, report);
+        if (flush || ended)
         {
-            work.Add(FlushAsync());
+            work.Add(_writer!.FlushAsync());
         }
 
         await Task.WhenAll(work);
@@ -443,23 +348,6 @@ public sealed partial class CampaignGrain(
         Publish();
     }
 
-    /// <summary>Records candidate <paramref name="n"/>'s latest rung result from a report.</summary>
-    private Task RecordAsync(int n, TrainingReport report)
-    {
-        var e = Ledger.Entries[n];
-        return Candidate(n).RecordResult(Init(n), Math.Max(0, e.Rung), report, e.Reward, e.CacheHitOf >= 0 ? CandidateId(e.CacheHitOf) : null);
-    }
-
-    /// <summary>A cache hit settled at proposal: records the source's first result for it.</summary>
-    private async Task CopyResultAsync(int n, int source)
-    {
-        var view = await Candidate(source).Get();
-        if (view.RungResults.Count > 0)
-        {
-            await Candidate(n).RecordResult(Init(n), 0, view.RungResults[0], Ledger.Entries[n].Reward, CandidateId(source));
-        }
-    }
-
     private async Task EndAsync()
     {
         var ledger = Ledger;
@@ -469,9 +357,9 @@ public sealed partial class CampaignGrain(
         if (ledger.Settings.Schedule.Promotes)
         {
             // Checkpoints kept for promotions that never came: nobody resumes them now.
-            foreach (var n in Enumerable.Range(0, ledger.Entries.Count).Where(n => ledger.Entries[n].CacheHitOf < 0 && ledger.Entries[n].Rung < ledger.Settings.Schedule.Rungs.Count - 1))
+            foreach (var n in Enumerable.Range(0, ledger.Entries.Count).Where(n => ledger.Entries[n] is { CacheHitOf: < 0, Final: null } e && e.Rung < ledger.Settings.Schedule.Rungs.Count - 1))
             {
-                _ = TryAsync(() => checkpoints.DeleteAsync(CandidateId(n)), n, "checkpoint not deleted");
+                _ = Records.TryAsync(() => checkpoints.DeleteAsync(Records.CandidateId(n)), n, "checkpoint not deleted");
             }
         }
 
@@ -482,18 +370,6 @@ public sealed partial class CampaignGrain(
         else
         {
             log.LogInformation("Campaign {CampaignId} {State}: {Done} done, {Failed} failed, {Rejected} rejected", Id, ledger.State, ledger.Done, ledger.Failed, ledger.Rejected);
-        }
-    }
-
-    private async Task TryAsync(Func<Task> action, int n, string what)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            log.LogWarning("Campaign {CampaignId} candidate {CandidateId} {What}: {Error}", Id, CandidateId(n), what, ex.Message);
         }
     }
 
@@ -529,7 +405,7 @@ public sealed partial class CampaignGrain(
                     log.LogWarning("Campaign {CampaignId}: leases expired", Id);
                 }
 
-                await SettleAsync(flush: _writer!.Dirty);
+                await SettleAsync(flush: true);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -544,8 +420,7 @@ public sealed partial class CampaignGrain(
         _timer = null;
     }
 
-    private Task FlushAsync() => _writer!.FlushAsync();
-
+    /// <summary>The one place the controller's state is stored: changed pages first, then the record that commits them.</summary>
     private async Task WriteAsync()
     {
         try
@@ -577,37 +452,11 @@ public sealed partial class CampaignGrain(
 
     private void Publish()
     {
-        if (_ledger is not { } l)
+        if (_ledger is { } ledger)
         {
-            return;
+            metrics.Publish(Id, LedgerViews.Gauges(ledger));
         }
-
-        var running = l.State == Domain.CampaignState.Running;
-        var best = l.Best >= 0 ? l.Entries[l.Best] : null;
-        metrics.Publish(Id, new CampaignGauges(running ? l.Pending : 0, l.Running, l.Done, l.Failed, l.CacheHits, best?.Accuracy ?? 0, l.Strategy.PolicyVersion, running));
     }
 
-    private CandidateSummary Summary(int n)
-    {
-        var e = Ledger.Entries[n];
-        return new CandidateSummary(n, CandidateId(n), e.Hash, (CandidateStatus)e.Status, e.Reward, e.Attempts,
-            e.CacheHitOf >= 0 ? CandidateId(e.CacheHitOf) : null, e.PolicyVersion, e.Rung, e.Accuracy, e.Score, e.Params, e.MultAdds,
-            e.LatencyMs, e.Epoch, e.Reason);
-    }
-
-    private CampaignStatus Status()
-    {
-        var l = Ledger;
-        var config = _config!;
-        var best = l.Best >= 0 ? l.Entries[l.Best] : null;
-        var trainers = l.RunningNumbers.Select(n => (n, e: l.Entries[n]))
-            .Select(x => new TrainerActivity(x.e.TrainerId ?? "?", CandidateId(x.n), x.e.Epoch, x.e.TargetEpochs, x.e.LeasedUtc))
-            .OrderBy(t => t.TrainerId, StringComparer.Ordinal).ToArray();
-        return new CampaignStatus(
-            Id, config.Name, (CampaignState)l.State, config.Strategy.Kind, config.Budget.Candidates, l.Entries.Count, l.Done, l.Failed,
-            l.Pending, l.Running, l.CacheHits, l.Strategy.PolicyVersion, l.Strategy.RewardsApplied, best?.Accuracy, best?.Hash,
-            l.Best >= 0 ? CandidateId(l.Best) : null, l.RewardMovingAverage, l.Header.StartedUtc, l.Header.EndedUtc,
-            trainers, l.Header.Error, l.Header.Resumes, l.Header.StaleReports, RuntimeIdentity, l.Rejected, l.Header.Promotions,
-            l.EpochsTrained, best?.Rung ?? -1, l.Settings.Schedule.Rungs.ToArray(), l.FinalProgress.Done, l.FinalProgress.Failed, l.FinalProgress.Total);
-    }
+    private CampaignStatus Status() => LedgerViews.Status(Id, _config!, Ledger, Records, RuntimeIdentity);
 }

@@ -22,9 +22,6 @@ public sealed class ControllerState
     /// <summary>The record of each page of the candidate table (see <see cref="CampaignPages"/>).</summary>
     [Id(3)] public List<string> Pages { get; set; } = [];
 
-    /// <summary>The final evaluation's settings when one was started on demand (`campaign evaluate`), as JSON.</summary>
-    [Id(4)] public string? FinalJson { get; set; }
-
     /// <summary>A shallow copy (every field is a value, a string or an array replaced whole).</summary>
     public ControllerState Copy() => (ControllerState)MemberwiseClone();
 }

@@ -14,8 +14,8 @@ public sealed class TrainerFactory
 
     public ICandidateTrainer Create(TrainerSettings settings) => settings.Kind switch
     {
-        "simulated" => new SimulatedTrainer(settings.SecondsPerEpoch, settings.Noise),
-        "torch" => _torch.Value,
-        _ => throw new UserErrorException($"trainer.kind: '{settings.Kind}' is not one of {string.Join(", ", CampaignConfig.TrainerKinds)}"),
+        TrainerKind.Simulated => new SimulatedTrainer(settings.SecondsPerEpoch, settings.Noise),
+        TrainerKind.Torch => _torch.Value,
+        _ => throw new UserErrorException($"trainer.kind '{WireEnum.Name(settings.Kind)}' is not available in this build: use one of torch, simulated"),
     };
 }

@@ -174,7 +174,7 @@ public sealed class TrainingHost(
             var report = new TrainingReport(
                 result.Outcome == Core.Training.TrainingOutcome.Diverged ? Interfaces.TrainingOutcome.Diverged : Interfaces.TrainingOutcome.Completed, result.ValidationAccuracy, result.TestAccuracy, result.Params, result.MultAdds,
                 result.LatencyMs, result.ThroughputImagesPerSecond, result.Epochs, result.Seconds, result.ImagesPerSecond,
-                result.Reason, trainerId, resumedFrom, hasWeights, progress.Losses.ToArray(), lease.LeaseId, lease.Attempt, startedUtc);
+                result.Reason, trainerId, resumedFrom, hasWeights, result.OneDnnFallbackSteps, progress.Losses.ToArray(), lease.LeaseId, lease.Attempt, startedUtc);
             var ack = await ReportAsync(() => trainer.Complete(lease, report), lease, stop);
             metrics.Overhead((System.Diagnostics.Stopwatch.GetElapsedTime(requested, trainingStarted) + System.Diagnostics.Stopwatch.GetElapsedTime(trainingEnded)).TotalSeconds);
             if (ack is LeaseAck.Accepted or LeaseAck.Duplicate && !lease.KeepCheckpoint) // kept for an ASHA promotion

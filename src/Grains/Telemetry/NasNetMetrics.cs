@@ -16,6 +16,18 @@ public sealed class NasNetMetrics : IDisposable
     /// <summary>The meter name to export.</summary>
     public const string MeterName = "NasNet";
 
+    /// <summary>
+    /// The metric families this meter exports, by their Prometheus names (a counter gains <c>_total</c>); each has help
+    /// text and a unit, and <c>promtool check metrics</c> finds nothing to fix in them (tests/Cluster.Tests).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Families =
+    [
+        "nasnet_pending_work", "nasnet_campaign_pending", "nasnet_campaign_running", "nasnet_campaign_done", "nasnet_campaign_failed",
+        "nasnet_campaign_cache_hits", "nasnet_campaign_best_reward", "nasnet_campaign_policy_version", "nasnet_trainer_busy_slots",
+        "nasnet_trainer_slots", "nasnet_trainer_epoch_seconds", "nasnet_trainer_images_per_second", "nasnet_trainer_leases_total",
+        "nasnet_trainer_overhead_seconds",
+    ];
+
     /// <summary>Training slots a candidate needs (one device or one CPU slot).</summary>
     public const int SlotsPerCandidate = 1;
 
@@ -31,20 +43,22 @@ public sealed class NasNetMetrics : IDisposable
     public NasNetMetrics(IMeterFactory factory)
     {
         _meter = factory.Create(MeterName);
-        _meter.CreateObservableGauge("nasnet_pending_work", () => (long)PendingWork, description: "pending candidates x slots each needs, over the campaigns active on this silo");
-        _meter.CreateObservableGauge("nasnet_campaign_pending", () => Gauge(g => g.Pending));
-        _meter.CreateObservableGauge("nasnet_campaign_running", () => Gauge(g => g.Running));
-        _meter.CreateObservableGauge("nasnet_campaign_done", () => Gauge(g => g.Done));
-        _meter.CreateObservableGauge("nasnet_campaign_failed", () => Gauge(g => g.Failed));
-        _meter.CreateObservableGauge("nasnet_campaign_cache_hits", () => Gauge(g => g.CacheHits));
-        _meter.CreateObservableGauge("nasnet_campaign_best_reward", () => _campaigns.Select(kv => new Measurement<double>(kv.Value.BestReward, new KeyValuePair<string, object?>("campaign", kv.Key))));
-        _meter.CreateObservableGauge("nasnet_campaign_policy_version", () => Gauge(g => g.PolicyVersion));
-        _meter.CreateObservableGauge("nasnet_trainer_busy_slots", () => Volatile.Read(ref _busySlots));
-        _meter.CreateObservableGauge("nasnet_trainer_slots", () => Volatile.Read(ref _slots));
-        _epochSeconds = _meter.CreateHistogram<double>("nasnet_trainer_epoch_seconds", "s");
-        _imagesPerSecond = _meter.CreateHistogram<double>("nasnet_trainer_images_per_second");
-        _leases = _meter.CreateCounter<long>("nasnet_trainer_leases");
-        _overhead = _meter.CreateHistogram<double>("nasnet_trainer_overhead_seconds", "s", "per candidate: lease request and result report, excluding training");
+        // Units are UCUM as OpenTelemetry asks; "{...}" annotations are counts of things and add no name suffix, so the
+        // exported names stay as Kubernetes' scaler and the dashboards know them (nasnet_pending_work, ...).
+        _meter.CreateObservableGauge("nasnet_pending_work", () => PendingWork, "{slot}", "Pending candidates x training slots each needs, summed over the campaigns active on this silo (the autoscaling signal)");
+        _meter.CreateObservableGauge("nasnet_campaign_pending", () => Gauge(g => g.Pending), "{candidate}", "Candidates of a campaign waiting for a trainer");
+        _meter.CreateObservableGauge("nasnet_campaign_running", () => Gauge(g => g.Running), "{candidate}", "Candidates of a campaign leased to a trainer");
+        _meter.CreateObservableGauge("nasnet_campaign_done", () => Gauge(g => g.Done), "{candidate}", "Candidates of a campaign with a recorded result (cache hits included)");
+        _meter.CreateObservableGauge("nasnet_campaign_failed", () => Gauge(g => g.Failed), "{candidate}", "Candidates of a campaign that failed all their attempts");
+        _meter.CreateObservableGauge("nasnet_campaign_cache_hits", () => Gauge(g => g.CacheHits), "{candidate}", "Candidates of a campaign whose genotype was already trained (result reused)");
+        _meter.CreateObservableGauge("nasnet_campaign_best_reward", () => _campaigns.Select(kv => new Measurement<double>(kv.Value.BestReward, new KeyValuePair<string, object?>("campaign", kv.Key))), "{reward}", "Best reward of a campaign so far (validation accuracy, cost-shaped when the campaign asks)");
+        _meter.CreateObservableGauge("nasnet_campaign_policy_version", () => Gauge(g => g.PolicyVersion), "{update}", "Policy updates a campaign's search strategy has made");
+        _meter.CreateObservableGauge("nasnet_trainer_busy_slots", () => Volatile.Read(ref _busySlots), "{slot}", "Training slots of this silo training a candidate now");
+        _meter.CreateObservableGauge("nasnet_trainer_slots", () => Volatile.Read(ref _slots), "{slot}", "Training slots of this silo");
+        _epochSeconds = _meter.CreateHistogram<double>("nasnet_trainer_epoch_seconds", "s", "Wall time of one training epoch of one candidate");
+        _imagesPerSecond = _meter.CreateHistogram<double>("nasnet_trainer_images_per_second", "{image}/s", "Training throughput of one candidate, images per second");
+        _leases = _meter.CreateCounter<long>("nasnet_trainer_leases", "{lease}", "Leases this silo's trainers have taken");
+        _overhead = _meter.CreateHistogram<double>("nasnet_trainer_overhead_seconds", "s", "Orchestration time per candidate: lease request and result report, excluding training");
     }
 
     /// <summary>The autoscaling signal on this silo.</summary>

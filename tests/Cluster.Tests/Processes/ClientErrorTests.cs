@@ -38,7 +38,28 @@ public sealed class ClientErrorTests : IDisposable
     [Fact]
     public async Task Start_MissingDataset_OneLine() =>
         AssertOneLineError(await NasNetProcess.RunClientAsync(TimeSpan.FromSeconds(60), "campaign", "start", "--local", "--config", Write("""{ "dataset": { "kind": "fashion-mnist", "dir": "/nonexistent/fmnist" }, "trainer": { "kind": "simulated" } }""")),
-            "dataset directory '/nonexistent/fmnist' does not exist");
+            "dataset.dir '/nonexistent/fmnist' does not exist");
+
+    [Fact]
+    public async Task Start_ValidationSizeLargerThanTheDataset_OneLineAndNothingStarts() =>
+        AssertOneLineError(await NasNetProcess.RunClientAsync(TimeSpan.FromSeconds(60), "campaign", "start", "--local", "--config", Write("""{ "dataset": { "kind": "synthetic" }, "child": { "validationSize": 1000 }, "trainer": { "kind": "simulated" } }""")),
+            "child.validationSize 1000 does not fit synthetic's 512 training images: use 1..511");
+
+    [Fact]
+    public async Task Validate_MisspeltField_OneLineWithTheNearestName() =>
+        AssertOneLineError(await NasNetProcess.RunClientAsync(TimeSpan.FromSeconds(60), "campaign", "validate", "--config", Write("""{ "child": { "epoch": 5 } }""")),
+            "unknown field child.epoch: did you mean child.epochs?");
+
+    [Fact]
+    public async Task Validate_GoodConfig_PrintsTheFullEffectiveConfig()
+    {
+        var (code, output) = await NasNetProcess.RunClientAsync(TimeSpan.FromSeconds(60), "campaign", "validate", "--config", Write("""{ "dataset": { "kind": "synthetic" }, "child": { "epochs": 3 } /* the rest: defaults */ }"""));
+        Assert.True(code == 0, output);
+        var printed = NasNet.Core.Campaigns.CampaignConfig.Parse(output);
+        Assert.Equal(3, printed.Child.Epochs);
+        Assert.Contains("\"rewardColumn\": \"cifar10_valid_12\"", output);
+        Assert.Contains("\"augment\": {", output);
+    }
 
     [Fact]
     public async Task Status_RedisDown_OneLineNoHang() =>

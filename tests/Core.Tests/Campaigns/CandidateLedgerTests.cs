@@ -430,7 +430,7 @@ public sealed class CandidateLedgerTests
         Assert.Equal(CampaignState.Running, ledger.State); // the search ended; the final evaluation is due
         Assert.Contains(ledger.TakeEvents(), e => e.Kind == LedgerEventKind.FinalDue);
         Assert.Null(ledger.TryLease("t/0", T0)); // nothing to train until it is planned
-        Assert.True(ledger.StartFinal(planner.Plan(ledger.FoundCells())));
+        Assert.True(ledger.StartFinal(planner.Plan(ledger.FoundCells()), final));
         Assert.True(ledger.Header.FinalStarted);
         Assert.Equal((0, 0, 6), ledger.FinalProgress);
         Assert.Equal([ledger.Entries[2].Architecture, ledger.Entries[1].Architecture], planner.Found.Take(2));
@@ -468,8 +468,9 @@ public sealed class CandidateLedgerTests
         ledger.Complete(first.LeaseId, first.Number, Result(0.5), T0);
         Assert.Equal(CampaignState.Completed, ledger.State);
 
-        Assert.True(ledger.StartFinal(planner.Plan(ledger.FoundCells())));
-        Assert.False(ledger.StartFinal(planner.Plan(ledger.FoundCells()))); // once
+        var final = new FinalSettings { Epochs = 1 };
+        Assert.True(ledger.StartFinal(planner.Plan(ledger.FoundCells()), final));
+        Assert.False(ledger.StartFinal(planner.Plan(ledger.FoundCells()), final)); // once
         Assert.Equal(CampaignState.Running, ledger.State);
         var a = ledger.TryLease("t/0", T0)!;
         using var restored = CandidateLedger.Restore(settings, strategy.Copy(), null, ledger.Header, ledger.Entries.Select(e => e.Copy()), T0);

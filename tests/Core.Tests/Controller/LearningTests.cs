@@ -21,7 +21,7 @@ public class LearningTests(ITestOutputHelper output)
         const int Budget = 800;
         double LastMean(string kind)
         {
-            var options = new StrategyOptions { Kind = kind, LearningRate = 0.01 };
+            var options = new StrategyOptions { Kind = WireEnum.Parse<StrategyKind>(kind, "kind"), LearningRate = 0.01 };
             using var s = SearchStrategies.Create(options, space, 1);
             var reward = new SyntheticTargetReward(space, 2, noise: 0.05);
             var exact = new List<double>();

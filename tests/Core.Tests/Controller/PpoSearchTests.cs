@@ -10,7 +10,7 @@ public class PpoSearchTests
 
     private static StrategyOptions Small(int batch = 4, int maxStaleness = 5) => new()
     {
-        Kind = "ppo", Hidden = 32, BatchSize = batch, ProposeAhead = 3, MaxStaleness = maxStaleness, LearningRate = 0.01,
+        Kind = StrategyKind.Ppo, Hidden = 32, BatchSize = batch, ProposeAhead = 3, MaxStaleness = maxStaleness, LearningRate = 0.01,
     };
 
     private static float[] Weights(PpoSearch s) =>

@@ -12,7 +12,7 @@ public class RegularizedEvolutionTests
     [Fact]
     public void Observe_PastPopulationSize_RemovesOldestEvenIfBest()
     {
-        using var s = new RegularizedEvolution(new StrategyOptions { Kind = "evolution", Population = 4, Tournament = 2 }, Space, 1);
+        using var s = new RegularizedEvolution(new StrategyOptions { Kind = StrategyKind.Evolution, Population = 4, Tournament = 2 }, Space, 1);
         var ps = Enumerable.Range(0, 6).Select(_ => s.Propose()).ToArray();
         double[] rewards = [0.99, 0.1, 0.2, 0.3, 0.4, 0.5];
         for (var i = 0; i < 6; i++)
@@ -29,7 +29,7 @@ public class RegularizedEvolutionTests
     public void Propose_AfterPopulationFilled_MutatesOneDecisionOfTheTournamentWinner()
     {
         // Tournament = population: the parent is always the best member.
-        using var s = new RegularizedEvolution(new StrategyOptions { Kind = "evolution", Population = 5, Tournament = 5 }, Space, 2);
+        using var s = new RegularizedEvolution(new StrategyOptions { Kind = StrategyKind.Evolution, Population = 5, Tournament = 5 }, Space, 2);
         var first = Enumerable.Range(0, 5).Select(_ => s.Propose()).ToArray();
         for (var i = 0; i < 5; i++)
         {
@@ -47,7 +47,7 @@ public class RegularizedEvolutionTests
     [Fact]
     public void Propose_FirstPopulation_IsUniformlyRandom()
     {
-        using var s = new RegularizedEvolution(new StrategyOptions { Kind = "evolution", Population = 50, Tournament = 10 }, Space, 3);
+        using var s = new RegularizedEvolution(new StrategyOptions { Kind = StrategyKind.Evolution, Population = 50, Tournament = 10 }, Space, 3);
         var rows = Enumerable.Range(0, 50).Select(_ => Space.Encode(s.Propose().Genotype)).ToArray();
         // Random 50-decision rows differ in most positions; mutated copies would differ in one.
         for (var i = 1; i < rows.Length; i++)

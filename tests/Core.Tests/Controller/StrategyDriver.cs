@@ -33,7 +33,7 @@ internal sealed class StrategyDriver
     public StrategyDriver Copy() => new(this);
 
     /// <summary>Runs until <paramref name="rewards"/> rewards were observed; returns the rewards in arrival order.</summary>
-    public List<double> Run(ISearchStrategy s, CellSearchSpace space, Func<Genotype, double> reward, int rewards)
+    public List<double> Run(ISearchStrategy s, ISearchSpace space, Func<IArchitecture, double> reward, int rewards)
     {
         var got = new List<double>();
         while (got.Count < rewards)
@@ -42,13 +42,13 @@ internal sealed class StrategyDriver
             {
                 var p = s.Propose();
                 _outstanding.Add(p);
-                Log.Add($"propose {p.SampleId} v{p.PolicyVersion} {string.Join(",", space.Encode(p.Genotype))}");
+                Log.Add($"propose {p.SampleId} v{p.PolicyVersion} {string.Join(",", space.Encode(p.Architecture))}");
             }
 
             var i = _rng.Next(_outstanding.Count);
             var q = _outstanding[i];
             _outstanding.RemoveAt(i);
-            var r = reward(q.Genotype);
+            var r = reward(q.Architecture);
             Assert.True(s.Observe(q.SampleId, r));
             Log.Add($"observe {q.SampleId} {r:R} -> v{s.PolicyVersion}");
             got.Add(r);

@@ -13,7 +13,7 @@ public class StrategyFactoryTests
     [InlineData("evolution", typeof(RegularizedEvolution))]
     public void Create_EachKind_ReturnsThatStrategy(string kind, Type type)
     {
-        using var s = SearchStrategies.Create(new StrategyOptions { Kind = kind }, Space, 1);
+        using var s = SearchStrategies.Create(new StrategyOptions { Kind = WireEnum.Parse<StrategyKind>(kind, "kind") }, Space, 1);
         Assert.IsType(type, s);
         Assert.Equal(kind, s.Kind);
     }
@@ -21,8 +21,8 @@ public class StrategyFactoryTests
     [Fact]
     public void Create_UnknownKind_ThrowsOneLineUserError()
     {
-        var e = Assert.Throws<UserErrorException>(() => SearchStrategies.Create(new StrategyOptions { Kind = "reinforce" }, Space, 1));
-        Assert.Contains("'reinforce'", e.Message);
+        var e = Assert.Throws<UserErrorException>(() => SearchStrategies.Create(new StrategyOptions { Kind = (StrategyKind)99 }, Space, 1));
+        Assert.Contains("'99'", e.Message);
         Assert.Contains("ppo, random, evolution", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
@@ -32,15 +32,15 @@ public class StrategyFactoryTests
     {
         var e = Assert.Throws<UserErrorException>(() => SearchStrategies.Create(new StrategyOptions { Clip = 0 }, Space, 1));
         Assert.StartsWith("strategy.clip", e.Message);
-        e = Assert.Throws<UserErrorException>(() => SearchStrategies.Create(new StrategyOptions { Kind = "evolution", Tournament = 60 }, Space, 1));
+        e = Assert.Throws<UserErrorException>(() => SearchStrategies.Create(new StrategyOptions { Kind = StrategyKind.Evolution, Tournament = 60 }, Space, 1));
         Assert.StartsWith("strategy.tournament", e.Message);
     }
 
     [Fact]
     public void Restore_StateOfAnotherKind_UserErrorNamesSavedKind()
     {
-        using var s = SearchStrategies.Create(new StrategyOptions { Kind = "random" }, Space, 1);
-        var e = Assert.Throws<UserErrorException>(() => SearchStrategies.Restore(new StrategyOptions { Kind = "evolution" }, Space, s.Save()));
+        using var s = SearchStrategies.Create(new StrategyOptions { Kind = StrategyKind.Random }, Space, 1);
+        var e = Assert.Throws<UserErrorException>(() => SearchStrategies.Restore(new StrategyOptions { Kind = StrategyKind.Evolution }, Space, s.Save()));
         Assert.Contains("'random'", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
@@ -51,7 +51,7 @@ public class StrategyFactoryTests
     [InlineData("evolution")]
     public void Restore_TruncatedOrGarbageBytes_OneLineUserError(string kind)
     {
-        var options = new StrategyOptions { Kind = kind, Hidden = 16 };
+        var options = new StrategyOptions { Kind = WireEnum.Parse<StrategyKind>(kind, "kind"), Hidden = 16 };
         using var s = SearchStrategies.Create(options, Space, 1);
         s.Propose();
         var bytes = s.Save();

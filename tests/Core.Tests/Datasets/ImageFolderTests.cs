@@ -35,6 +35,7 @@ public class ImageFolderTests
         var data = ImageFolder.Load(dir.Path, imageSize: 8);
 
         Assert.Equal(["cats", "dogs"], data.ClassNames);
+        Assert.True(data.Augmentation.IsNone, $"a user's folder is not augmented unless asked (got {data.Augmentation})");
         Assert.Equal(6, data.Train.Count);
         Assert.Equal(0, data.Test.Count);
         Assert.Equal((3, 8, 8), (data.Train.Channels, data.Train.Height, data.Train.Width));

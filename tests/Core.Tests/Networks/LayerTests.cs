@@ -150,4 +150,66 @@ public sealed class LayerTests
             [2, 3]);
         Assert.Equal(10, NetworkConfig.Cifar.WithPenultimateFilters(120, new Genotype(cell, cell)).NumConvFilters);
     }
+
+    /// <summary>
+    /// Depthwise convolutions wider than 3 run as a sum of column slices (so oneDNN's jit depthwise kernel does the
+    /// weight gradient): output and both gradients equal one conv2d with TF SAME padding.
+    /// </summary>
+    [Theory]
+    [InlineData(5, 1, 16)]
+    [InlineData(7, 1, 15)]
+    [InlineData(5, 2, 16)]
+    [InlineData(7, 2, 21)]
+    public void SameConv_WideDepthwise_EqualsOneConvolution(int kernel, int stride, int size)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        const int C = 6;
+        using var conv = new SameConv(C, C, (kernel, kernel), (stride, stride), groups: C);
+        var x = torch.randn(4, C, size, size).requires_grad_(true);
+        var y = conv.call(x);
+        var gy = torch.randn_like(y);
+        y.backward([gy]);
+        var dx = x.grad!.clone();
+        var dw = conv.Weight.grad!.clone();
+
+        var xr = x.detach().clone().requires_grad_(true);
+        var wr = conv.Weight.detach().clone().requires_grad_(true);
+        var (top, bottom) = SamePadding.Pads(size, kernel, stride);
+        var (left, right) = SamePadding.Pads(size, kernel, stride);
+        var yr = torch.nn.functional.conv2d(torch.nn.functional.pad(xr, [left, right, top, bottom]), wr, null, [stride, stride], [0, 0], [1, 1], C);
+        yr.backward([gy]);
+
+        Assert.Equal(yr.shape, y.shape);
+        Assert.True(y.allclose(yr, rtol: 1e-4, atol: 1e-5));
+        Assert.True(dx.allclose(xr.grad!, rtol: 1e-4, atol: 1e-5));
+        Assert.True(dw.allclose(wr.grad!, rtol: 1e-4, atol: 1e-4));
+    }
+
+    /// <summary>Max pooling from 5x5 up runs as 1xK then Kx1: the same output and gradient as one KxK pooling.</summary>
+    [Theory]
+    [InlineData(5, 1, 16)]
+    [InlineData(7, 1, 16)]
+    [InlineData(5, 2, 16)]
+    [InlineData(7, 2, 15)]
+    [InlineData(3, 1, 16)]
+    public void MaxPool_Separable_EqualsTwoDimensional(int kernel, int stride, int size)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(4);
+        using var pool = new Pool(true, 3, 3, kernel, stride, NetworkConfig.Cifar);
+        var x = torch.randn(2, 3, size, size).requires_grad_(true);
+        var y = pool.call(x);
+        var gy = torch.randn_like(y);
+        y.backward([gy]);
+
+        var xr = x.detach().clone().requires_grad_(true);
+        var (top, bottom) = SamePadding.Pads(size, kernel, stride);
+        var (left, right) = SamePadding.Pads(size, kernel, stride);
+        var yr = torch.nn.functional.max_pool2d(torch.nn.functional.pad(xr, [left, right, top, bottom], value: double.NegativeInfinity), [kernel, kernel], [stride, stride]);
+        yr.backward([gy]);
+
+        Assert.True(y.equal(yr).all().item<bool>());
+        Assert.True(x.grad!.allclose(xr.grad!, rtol: 1e-5, atol: 1e-6)); // random inputs: no ties; overlapping windows add in another order
+    }
 }

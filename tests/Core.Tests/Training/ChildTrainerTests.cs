@@ -55,7 +55,7 @@ public class ChildTrainerTests
         torch.set_num_threads(1);
         try
         {
-            var spec = Spec(epochs: 3) with { DropPathKeepProb = 1, Cutout = 2 };
+            var spec = Spec(epochs: 3) with { DropPathKeepProb = 1, Augment = new Augmentation(Cutout: 2) };
             var checkpoints = new Dictionary<int, byte[]>();
             byte[]? straight = null;
             var full = Trainer(spec).Run(Build, null, (e, b) => checkpoints[e] = b, null, CancellationToken.None, m => straight = Weights(m));
