@@ -68,6 +68,10 @@ public static partial class CampaignCommands
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var started = await connection.Client.GetGrain<ICampaignGrain>(campaignId).Start(parsed.ToJson());
             Console.WriteLine(p.GetValue(json) ? new JsonObject { ["id"] = started.Id }.ToJsonString() : started.Id);
+            if (!p.GetValue(json))
+            {
+                Console.Error.WriteLine(CampaignViews.PageHint(started)); // on stderr: stdout stays the id alone, for scripts
+            }
             return 0;
         });
         return command;
