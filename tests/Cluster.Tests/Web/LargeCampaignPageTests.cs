@@ -51,6 +51,34 @@ public sealed class LargeCampaignPageTests(ITestOutputHelper output)
         var last = JsonNode.Parse(await http.GetStringAsync("/campaigns/large/candidates.json?skip=19990&take=20"))!;
         Assert.Equal(10, last["rows"]!.AsArray().Count);
         Assert.Equal(large.Completed, last["total"]!.GetValue<int>());
+
+        // Both Pareto fronts are complete in the downsampled scatter, and equal to the front of all 20,000 points.
+        var query = grains.GetGrain<ICampaignQueryGrain>("large");
+        var charts = await query.GetCharts(400);
+        var rows = new List<CandidateSummary>();
+        for (var skip = 0; skip < large.Completed; skip += 200)
+        {
+            rows.AddRange((await query.QueryCandidates(new CandidateQuery(CandidateFilter.Trained, CandidateSort.Number, false, skip, 200))).Rows);
+        }
+
+        Assert.Equal(charts.Cost.Trained, rows.Count);
+        foreach (var (bit, cost) in new (int, Func<CandidateSummary, double>)[] { (1, r => r.MultAdds), (2, r => r.LatencyMs) })
+        {
+            var expected = new List<int>();
+            var best = double.NegativeInfinity;
+            foreach (var r in rows.Where(r => cost(r) > 0).OrderBy(cost).ThenByDescending(r => r.Accuracy))
+            {
+                if (r.Accuracy > best)
+                {
+                    best = r.Accuracy;
+                    expected.Add(r.Number);
+                }
+            }
+
+            var shown = charts.Cost.Number.Where((n, i) => (charts.Cost.Front[i] & bit) != 0).Order().ToArray();
+            Assert.True(expected.Count >= 3, $"front {bit}: {expected.Count} points");
+            Assert.Equal(expected.Order(), shown);
+        }
     }
 
     /// <summary>Opens the page, waits for its first render and a quiet network, and returns the bytes it loaded.</summary>
