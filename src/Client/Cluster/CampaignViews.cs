@@ -281,6 +281,7 @@ public static class CampaignViews
         ["rank"] = i + 1,
         ["candidate"] = c.CandidateId,
         ["accuracy"] = c.Result is { } r ? Math.Round(r.ValidationAccuracy, 6) : null,
+        ["test"] = c.Result?.TestAccuracy is { } t ? Math.Round(t, 6) : null,
         ["reward"] = Math.Round(c.Reward, 6),
         ["epochs"] = c.Result?.Epochs,
         ["hash"] = c.Hash,
@@ -288,16 +289,22 @@ public static class CampaignViews
         ["multAdds"] = c.Result?.MultAdds,
         ["latencyMs"] = c.Result?.LatencyMs,
         ["trainer"] = c.Result?.TrainerId,
-        ["genotype"] = JsonNode.Parse(c.GenotypeJson),
+        ["genotype"] = c.GenotypeJson.StartsWith('{') ? JsonNode.Parse(c.GenotypeJson) : c.GenotypeJson, // NAS-Bench-201: the cell string
     }).ToArray());
 
     public static void PrintBest(IReadOnlyList<CandidateView> best, TextWriter o)
     {
-        o.WriteLine($"{"rank",4}  {"accuracy",8}  {"params",10}  {"latency",8}  candidate  hash");
+        // A tabular campaign's rows carry the table's test accuracy (NAS-Bench-201: cifar10_test_200) and a cell string.
+        var tabular = best.Any(c => !c.GenotypeJson.StartsWith('{'));
+        o.WriteLine(tabular
+            ? $"{"rank",4}  {"accuracy",8}  {"test",8}  {"params",10}  candidate  cell"
+            : $"{"rank",4}  {"accuracy",8}  {"params",10}  {"latency",8}  candidate  hash");
         for (var i = 0; i < best.Count; i++)
         {
             var c = best[i];
-            o.WriteLine($"{i + 1,4}  {c.Result?.ValidationAccuracy ?? 0,8:F4}  {c.Result?.Params,10}  {c.Result?.LatencyMs,6:F2}ms  {c.CandidateId}  {c.Hash}");
+            o.WriteLine(tabular
+                ? $"{i + 1,4}  {c.Result?.ValidationAccuracy ?? 0,8:F4}  {c.Result?.TestAccuracy ?? 0,8:F4}  {c.Result?.Params,10}  {c.CandidateId}  {c.GenotypeJson}"
+                : $"{i + 1,4}  {c.Result?.ValidationAccuracy ?? 0,8:F4}  {c.Result?.Params,10}  {c.Result?.LatencyMs,6:F2}ms  {c.CandidateId}  {c.Hash}");
         }
     }
 
@@ -314,7 +321,13 @@ public static class CampaignViews
         path = Path.Combine(dir, "best.json");
         await File.WriteAllTextAsync(path, ToJson(BestJson(best), true));
         written.Add(path);
-        if (best.Length > 0)
+        if (best.Length > 0 && !best[0].GenotypeJson.StartsWith('{'))
+        {
+            path = Path.Combine(dir, "best-cell.txt"); // another space's cell string (NAS-Bench-201: |op~0|+|op~0|op~1|+...)
+            await File.WriteAllTextAsync(path, best[0].GenotypeJson + "\n");
+            written.Add(path);
+        }
+        else if (best.Length > 0)
         {
             var genotype = GenotypeJson.Parse(best[0].GenotypeJson);
             path = Path.Combine(dir, "best-genotype.json");

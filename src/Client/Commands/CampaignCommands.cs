@@ -115,7 +115,7 @@ public static partial class CampaignCommands
         progress.WriteLine($"embedded silo started ({silo.Slots} slots; dashboard {silo.HttpAddress}/dashboard/)");
         var campaign = silo.Client.GetGrain<ICampaignGrain>(campaignId);
         var started = await campaign.Start(config.ToJson());
-        progress.WriteLine($"campaign {campaignId}: {WireEnum.Name(config.Strategy.Kind)}, {config.Budget.Candidates} candidates, trainer {WireEnum.Name(config.Trainer.Kind)}, dataset {config.Child.Dataset}");
+        progress.WriteLine($"campaign {campaignId}: {WireEnum.Name(config.Strategy.Kind)}, {config.Budget.Candidates} candidates, trainer {WireEnum.Name(config.Trainer.Kind)}, {(config.Trainer.Kind == TrainerKind.Tabular ? $"table {config.Trainer.Table}" : $"dataset {config.Child.Dataset}")}");
         progress.WriteLine($"page {CampaignViews.PageUrl(started, silo.HttpAddress)} (served while this runs)");
         CampaignStatus status;
         try

@@ -48,6 +48,9 @@ public sealed record CampaignConfig
 
     public BudgetSettings Budget { get; init; } = new();
 
+    /// <summary>Epochs per candidate: one rung (none) or ASHA's rungs.</summary>
+    public ScheduleSettings Schedule { get; init; } = new();
+
     public CostSettings Cost { get; init; } = new();
 
     public LeaseSettings Lease { get; init; } = new();
@@ -116,6 +119,7 @@ public sealed record CampaignConfig
         ConfigCheck.Present("child", Child).Validate("child");
         ConfigCheck.Present("trainer", Trainer).Validate();
         ConfigCheck.Present("budget", Budget).Validate();
+        ConfigCheck.Present("schedule", Schedule).Validate();
         ConfigCheck.Present("cost", Cost).Validate();
         ConfigCheck.Present("lease", Lease).Validate();
         Final?.Validate();
@@ -129,6 +133,16 @@ public sealed record CampaignConfig
         if (Trainer.Kind == TrainerKind.Torch && SearchSpace != SearchSpaceKind.NasNet)
         {
             throw new UserErrorException($"trainer.kind: torch trains NASNet cells, but searchSpace is {space}: use trainer.kind tabular or simulated, or searchSpace nasnet");
+        }
+
+        if (SearchSpace != SearchSpaceKind.NasNet && Cost.Rules().NeedsEstimate)
+        {
+            throw new UserErrorException($"cost: maxParams and maxMultAdds are computed from NASNet genotypes, not {space} cells: remove them (cost.target shapes by the table's mult-adds)");
+        }
+
+        if (Schedule.Kind == ScheduleKind.Asha && Trainer.Kind == TrainerKind.Tabular)
+        {
+            throw new UserErrorException("schedule.kind: asha needs a trainer that continues from checkpoints, and the tabular trainer reads one budget from its table: use \"schedule\": {\"kind\": \"none\"}");
         }
 
         if (Cost.NeedsLatency && Trainer.Kind == TrainerKind.Tabular)

@@ -5,8 +5,11 @@ public static class CampaignRules
 {
     /// <summary>The ledger's rules from the config.</summary>
     public static LedgerSettings Settings(CampaignConfig c) => new(
-        c.Budget.Candidates, c.Budget.MaxConcurrent, c.Lease.Seconds, c.Lease.MaxAttempts, RungSchedule.Single(c.Child.Epochs),
-        Cost(c), Final: c.Final);
+        c.Budget.Candidates, c.Budget.MaxConcurrent, c.Lease.Seconds, c.Lease.MaxAttempts, c.Schedule.Rungs(c.Child.Epochs),
+        Cost(c), c.Budget.MaxEpochs, c.Final);
+
+    /// <summary>The search space the config names.</summary>
+    public static SearchSpace.ISearchSpace Space(CampaignConfig c) => SearchSpace.SearchSpaces.Get(WireEnum.Name(c.SearchSpace));
 
     /// <summary>The cost limits and shaping of the config.</summary>
     public static CostRules Cost(CampaignConfig c) => c.Cost.Rules();

@@ -92,11 +92,68 @@ public sealed record BudgetSettings
     /// <summary>Most candidates training at once for this campaign (0 = as many as there are free slots).</summary>
     public int MaxConcurrent { get; init; }
 
+    /// <summary>Optional budget in epochs trained over all candidates and rungs (0 = none): no proposal or promotion past it.</summary>
+    public long MaxEpochs { get; init; }
+
     /// <summary>Checks the fields of this section.</summary>
     public BudgetSettings Validate()
     {
         ConfigCheck.Range("budget.candidates", Candidates, 1, 10_000_000);
         ConfigCheck.Range("budget.maxConcurrent", MaxConcurrent, 0, 1_000_000);
+        ConfigCheck.Range("budget.maxEpochs", MaxEpochs, 0, long.MaxValue);
+        return this;
+    }
+}
+
+/// <summary>How candidates are scheduled over epochs (a config's <c>schedule.kind</c>).</summary>
+[JsonConverter(typeof(WireEnumConverter<ScheduleKind>))]
+public enum ScheduleKind
+{
+    /// <summary>Every candidate trains <c>child.epochs</c> once.</summary>
+    [JsonStringEnumMemberName("none")]
+    None,
+
+    /// <summary>Asynchronous successive halving: rungs at minEpochs x eta^k up to maxEpochs, promotions continue from checkpoints.</summary>
+    [JsonStringEnumMemberName("asha")]
+    Asha,
+}
+
+/// <summary>
+/// The <c>schedule</c> section: <c>{"kind": "asha", "minEpochs": 1, "maxEpochs": 9, "eta": 3}</c> gives rungs at 1, 3
+/// and 9 epochs; <c>"kind": "none"</c> (the default) trains every candidate <c>child.epochs</c>.
+/// </summary>
+public sealed record ScheduleSettings
+{
+    public ScheduleKind Kind { get; init; } = ScheduleKind.None;
+
+    /// <summary>Epochs of the first rung (ASHA only).</summary>
+    public int MinEpochs { get; init; } = 1;
+
+    /// <summary>Epochs of the last rung, the most any candidate trains (ASHA only).</summary>
+    public int MaxEpochs { get; init; } = 9;
+
+    /// <summary>Reduction factor: the top 1/eta of a rung is promoted (ASHA only).</summary>
+    public int Eta { get; init; } = 3;
+
+    /// <summary>The rungs this section gives, with <paramref name="childEpochs"/> as the single rung of "none".</summary>
+    public RungSchedule Rungs(int childEpochs) => Kind == ScheduleKind.Asha ? RungSchedule.Asha(MinEpochs, MaxEpochs, Eta) : RungSchedule.Single(childEpochs);
+
+    /// <summary>Checks the fields of this section.</summary>
+    public ScheduleSettings Validate()
+    {
+        if (!Enum.IsDefined(Kind))
+        {
+            throw new UserErrorException(WireEnum.NotOneOf<ScheduleKind>(Kind.ToString(), "schedule.kind"));
+        }
+
+        ConfigCheck.Range("schedule.minEpochs", MinEpochs, 1, 10_000);
+        ConfigCheck.Range("schedule.maxEpochs", MaxEpochs, 1, 10_000);
+        ConfigCheck.Range("schedule.eta", Eta, 2, 100);
+        if (Kind == ScheduleKind.Asha && MaxEpochs < MinEpochs)
+        {
+            throw new UserErrorException($"schedule.maxEpochs: {MaxEpochs} is below schedule.minEpochs {MinEpochs}: ASHA's last rung must be at or above its first");
+        }
+
         return this;
     }
 }

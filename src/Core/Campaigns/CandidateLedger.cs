@@ -255,7 +255,7 @@ public sealed class CandidateLedger : IDisposable
             return ReportOutcome.Accepted;
         }
 
-        EpochsTrained += Math.Max(0, result.Epochs - Math.Max(result.ResumedFromEpoch, CompletedEpochs(e)));
+        EpochsTrained += Math.Max(0, result.Epochs - CompletedEpochs(e)); // the epochs the candidate reached (as a rebuild counts them)
         if (result.ResumedFromEpoch > 0)
         {
             _header = _header with { Resumes = _header.Resumes + 1 };
@@ -549,7 +549,7 @@ public sealed class CandidateLedger : IDisposable
     }
 
     /// <summary>The hash and serialized form of a proposal's architecture.</summary>
-    private static (string Hash, string Architecture) Describe(Proposal p) => (p.Genotype.Hash, GenotypeJson.SerializeCompact(p.Genotype));
+    private static (string Hash, string Architecture) Describe(Proposal p) => (p.Architecture.Hash, p.Architecture.Text);
 
     /// <summary>
     /// ASHA (Li et al. 2020, get_job): from the highest rung down, the best candidate among the top floor(n/eta) of

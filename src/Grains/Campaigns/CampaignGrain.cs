@@ -64,8 +64,8 @@ public sealed partial class CampaignGrain(
         _config = CampaignConfig.Parse(_state.ConfigJson);
         var entries = await _pages.LoadAsync(_state.Pages);
         var strategy = _state.Strategy is null
-            ? SearchStrategies.Create(_config.Strategy, CellSearchSpace.Default, _config.Seed)
-            : SearchStrategies.Restore(_config.Strategy, CellSearchSpace.Default, _state.Strategy);
+            ? SearchStrategies.Create(_config.Strategy, CampaignRules.Space(_config), _config.Seed)
+            : SearchStrategies.Restore(_config.Strategy, CampaignRules.Space(_config), _state.Strategy);
         _ledger = CandidateLedger.Restore(CampaignRules.Settings(_config), strategy, CampaignRules.CostModel(_config), LedgerJson.Read<LedgerHeader>(_state.Header), entries, DateTime.UtcNow);
         Publish();
         if (_ledger.State == Domain.CampaignState.Running)
@@ -93,8 +93,10 @@ public sealed partial class CampaignGrain(
                 : throw new UserErrorException($"campaign '{Id}' already exists with another config: choose another id");
         }
 
+        // The data and the cost limits before anything is stored (children are built on the meta device: off the scheduler).
+        await Task.Run(() => CampaignPreflight.Check(config));
         _config = config;
-        _ledger = CandidateLedger.Start(CampaignRules.Settings(config), SearchStrategies.Create(config.Strategy, CellSearchSpace.Default, config.Seed), CampaignRules.CostModel(config), DateTime.UtcNow);
+        _ledger = CandidateLedger.Start(CampaignRules.Settings(config), SearchStrategies.Create(config.Strategy, CampaignRules.Space(config), config.Seed), CampaignRules.CostModel(config), DateTime.UtcNow);
         _state.ConfigJson = canonical;
         await RunAsync();
         log.LogInformation("Campaign {CampaignId} started: {Strategy}, budget {Budget}, trainer {Trainer}", Id, WireEnum.Name(config.Strategy.Kind), config.Budget.Candidates, WireEnum.Name(config.Trainer.Kind));

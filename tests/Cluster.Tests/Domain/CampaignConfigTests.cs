@@ -71,7 +71,7 @@ public sealed partial class CampaignConfigTests
               "strategy": { "kind": "evolution", "population": 20, "tournament": 5 }, "dataset": { "kind": "folder:/data/x", "dir": "/d" },
               "child": { "augment": { "crop": 2, "cutout": 8 }, "trainSubset": null, "imageSize": 16 },
               "budget": { "candidates": 7, "maxConcurrent": 2 }, "lease": { "seconds": 3 },
-              "cost": { "maxParams": 10, "maxMultAdds": 20, "metric": "multadds", "target": 5e6, "exponentBelow": 0, "exponentAbove": -1 },
+              "cost": { "metric": "multadds", "target": 5e6, "exponentBelow": 0, "exponentAbove": -1 },
               "final": { "top": 3, "reference": null, "epochs": 5 } }
             """);
         var json = c.ToJson();
@@ -130,6 +130,11 @@ public sealed partial class CampaignConfigTests
     [InlineData("""{ "cost": { "maxParams": -1 } }""", "cost.maxParams: -1 is out of range; allowed >= 0")]
     [InlineData("""{ "cost": { "exponentAbove": 0.5 } }""", "cost.exponentAbove: 0.5 is out of range; allowed -10 to 0")]
     [InlineData("""{ "seed": -3 }""", "seed: -3 is out of range; allowed >= 0")]
+    [InlineData("""{ "schedule": { "eta": 1 } }""", "schedule.eta: 1 is out of range; allowed 2 to 100")]
+    [InlineData("""{ "schedule": { "kind": "asha", "minEpochs": 4, "maxEpochs": 2 } }""", "schedule.maxEpochs: 2 is below schedule.minEpochs 4")]
+    [InlineData("""{ "schedule": { "kind": "hyperband" } }""", "schedule.kind: 'hyperband' is not one of none, asha")]
+    [InlineData("""{ "schedule": { "minEpoch": 1 } }""", "schedule.minEpoch")]
+    [InlineData("""{ "budget": { "maxEpochs": -1 } }""", "budget.maxEpochs: -1 is out of range; allowed >= 0")]
     // names that are not one of the allowed ones
     [InlineData("""{ "strategy": { "kind": "foo" } }""", "strategy.kind: 'foo' is not one of ppo, random, evolution")]
     [InlineData("""{ "trainer": { "kind": "gpu" } }""", "trainer.kind: 'gpu' is not one of torch, simulated, tabular")]
@@ -160,6 +165,7 @@ public sealed partial class CampaignConfigTests
     [InlineData("""{ "searchSpace": "nas-bench-201", "trainer": { "kind": "tabular" } }""", "trainer.table: the tabular trainer needs a table")]
     [InlineData("""{ "trainer": { "kind": "simulated", "table": "/t.csv" } }""", "trainer.table: only the tabular trainer reads a table")]
     [InlineData("""{ "searchSpace": "nas-bench-201" }""", "trainer.kind: torch trains NASNet cells, but searchSpace is nas-bench-201")]
+    [InlineData("""{ "searchSpace": "nas-bench-201", "trainer": { "kind": "tabular", "table": "/t.csv" }, "schedule": { "kind": "asha" } }""", "schedule.kind: asha needs a trainer that continues from checkpoints")]
     [InlineData("""{ "cost": { "maxLatencyMs": 5 }, "child": { "measureInference": false } }""", "cost: latency limits and latency shaping need the trainer's measurement")]
     // malformed JSON and the wrong top level
     [InlineData("""{ "budget": { "candidates": 10, } """, "not valid JSON")]
@@ -197,6 +203,21 @@ public sealed partial class CampaignConfigTests
 
         var latency = CampaignConfig.Parse("""{ "cost": { "metric": "latency", "target": 4, "maxLatencyMs": 10 } }""").Cost.Objective()!;
         Assert.Equal((CostMetric.Latency, 10.0), (latency.Metric, latency.HardLimit!.Value));
+    }
+
+    [Fact]
+    public void Schedule_AshaGivesTheLedgerItsRungsAndTheEpochBudget()
+    {
+        var none = CampaignRules.Settings(CampaignConfig.Parse("""{ "child": { "epochs": 2 } }"""));
+        Assert.Equal([2], none.Schedule.Rungs);
+        Assert.False(none.Schedule.Promotes);
+        Assert.Equal(0, none.MaxEpochs);
+
+        var asha = CampaignRules.Settings(CampaignConfig.Parse("""{ "schedule": { "kind": "asha", "minEpochs": 1, "maxEpochs": 9, "eta": 3 }, "budget": { "candidates": 30, "maxEpochs": 60 } }"""));
+        Assert.Equal([1, 3, 9], asha.Schedule.Rungs);
+        Assert.Equal(3, asha.Schedule.Eta);
+        Assert.Equal(60, asha.MaxEpochs);
+        Assert.Equal([2, 4, 5], CampaignRules.Settings(CampaignConfig.Parse("""{ "schedule": { "kind": "asha", "minEpochs": 2, "maxEpochs": 5, "eta": 2 } }""")).Schedule.Rungs);
     }
 
     [Fact]

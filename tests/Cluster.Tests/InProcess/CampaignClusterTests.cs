@@ -227,4 +227,96 @@ public sealed class CampaignClusterTests : IDisposable
         Assert.Equal(7, final["rows"]!.AsArray().Count);
         await Assert.ThrowsAsync<UserRequestException>(() => campaign.Evaluate(null)); // once
     }
+    [Fact]
+    public async Task Asha_ThreeSilos_PromotionsResumeFromCheckpoints_AndThroughAKillOfThePromotedCandidatesSilo()
+    {
+        await using var cluster = await TestClusters.DeployAsync(_redis);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("asha");
+        await campaign.Start("""
+            { "name": "asha", "seed": 3, "strategy": { "kind": "random" }, "dataset": { "kind": "synthetic" },
+              "trainer": { "kind": "simulated", "secondsPerEpoch": 0.3 }, "lease": { "seconds": 2 },
+              "schedule": { "kind": "asha", "minEpochs": 1, "maxEpochs": 9, "eta": 3 }, "budget": { "candidates": 27 } }
+            """);
+        var host = (await campaign.GetStatus()).Host;
+        var victim = cluster.Silos.First(h => h.SiloAddress.ToString() != host);
+        bool OnVictim(TrainerActivity t) => t.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal);
+
+        // Past epoch 1 a candidate is in a promoted rung (the first rung trains 1 epoch): kill its silo mid-rung.
+        var busy = await Wait.Until(campaign.GetStatus, st => st.Trainers.Any(t => OnVictim(t) && t.Epoch >= 2 && t.Epoch < t.Epochs),
+            TimeSpan.FromMinutes(2), "a promoted candidate training on the victim silo");
+        var interrupted = busy.Trainers.First(t => OnVictim(t) && t.Epoch >= 2 && t.Epoch < t.Epochs);
+        await cluster.KillSiloAsync(victim);
+        var s = await TestClusters.WaitDoneAsync(grains, "asha", TimeSpan.FromMinutes(3));
+
+        Assert.Equal(CampaignState.Completed, s.State);
+        Assert.Equal([1, 3, 9], s.Rungs);
+        Assert.Equal((27, 0, 27), (s.Completed, s.Failed, s.RewardsApplied)); // one reward each, from the first rung
+        Assert.True(s.Promotions >= 9, $"promotions {s.Promotions}");
+        Assert.True(s.EpochsTrained < 27 * 9, $"epochs {s.EpochsTrained}");
+        Assert.Equal(2, s.BestRung);
+        var rows = await campaign.GetCandidates();
+        var views = await Task.WhenAll(rows.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
+        Assert.Equal(27, views.Length);
+        Assert.All(views, v => Assert.Equal((CandidateStatus.Done, Math.Max(1, v.RungResults.Count)), (v.Status, v.ResultsRecorded))); // one result per rung
+        var promoted = views.Where(v => v.RungResults.Count > 1).ToArray();
+        Assert.Equal(s.Promotions, promoted.Sum(v => v.RungResults.Count - 1)); // every promotion recorded once
+        var rungs = new[] { 1, 3, 9 };
+        foreach (var v in promoted)
+        {
+            for (var k = 1; k < v.RungResults.Count; k++)
+            {
+                Assert.Equal(rungs[k], v.RungResults[k].Epochs);
+                Assert.True(v.RungResults[k].ResumedFromEpoch >= rungs[k - 1], $"{v.CandidateId} rung {k} resumed from {v.RungResults[k].ResumedFromEpoch}");
+            }
+        }
+
+        Assert.Equal(s.EpochsTrained, views.Where(v => v.CacheHitOf is null).Sum(v => v.RungResults.Count == 0 ? v.Result!.Epochs : v.RungResults[^1].Epochs));
+        var killed = views.Single(v => v.CandidateId == interrupted.CandidateId);
+        var last = killed.RungResults[^1];
+        Assert.False(last.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal));
+        Assert.True(last.ResumedFromEpoch >= interrupted.Epoch, $"resumed from {last.ResumedFromEpoch}, was at {interrupted.Epoch}");
+        var board = await campaign.GetLeaderboard(0, 5);
+        Assert.Equal(2, board[0].Rung); // ranked by the highest rung reached first
+    }
+    [Fact]
+    public async Task Tabular_Nb201_ThreeSilos_SiloKilled_CompletesWithEveryRewardOnceFromTheTable()
+    {
+        var table = Path.Combine(Repo.Root, "data", "nb201", "nb201.csv");
+        await using var cluster = await TestClusters.DeployAsync(_redis);
+        var grains = cluster.Client;
+        var campaign = grains.GetGrain<ICampaignGrain>("nb201");
+        var config = $$"""
+            { "name": "nb201", "seed": 2, "searchSpace": "nas-bench-201", "strategy": { "kind": "evolution", "population": 10, "tournament": 3 },
+              "trainer": { "kind": "tabular", "table": "{{table}}", "secondsPerEpoch": 0.5 }, "child": { "epochs": 4 },
+              "lease": { "seconds": 2 }, "budget": { "candidates": 40 } }
+            """;
+        await campaign.Start(config);
+        var host = (await campaign.GetStatus()).Host;
+        var victim = cluster.Silos.First(h => h.SiloAddress.ToString() != host);
+        await Wait.Until(campaign.GetStatus, st => st.Trainers.Any(t => t.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal) && t.Epoch >= 1),
+            TimeSpan.FromMinutes(1), "a tabular replay on the victim silo past epoch 1");
+        await cluster.KillSiloAsync(victim);
+        var s = await TestClusters.WaitDoneAsync(grains, "nb201");
+
+        Assert.Equal(CampaignState.Completed, s.State);
+        Assert.Equal((0, 40), (s.Failed, s.RewardsApplied));
+        var rows = await campaign.GetCandidates();
+        Assert.Equal(40, rows.Length);
+        var views = await Task.WhenAll(rows.Select(r => grains.GetGrain<ICandidateGrain>(r.CandidateId).Get()));
+        var replay = new NasNet.Core.Tabular.TabularTrainer(table, space: NasNet.Core.SearchSpace.SearchSpaces.Get("nas-bench-201"));
+        var byId = views.ToDictionary(v => v.CandidateId);
+        foreach (var v in views)
+        {
+            Assert.Equal(CandidateStatus.Done, v.Status);
+            Assert.StartsWith("|", v.GenotypeJson); // the benchmark's cell string, not a NASNet genotype
+            // An isomorphic cell is a cache hit and reuses the first one's row (the table has a row per cell string).
+            var trained = v.CacheHitOf is { } original ? byId[original] : v;
+            var record = replay.Lookup(NasNet.Core.SearchSpace.SearchSpaces.Parse("nas-bench-201", trained.GenotypeJson));
+            Assert.Equal(record.Reward, v.Result!.ValidationAccuracy, 9);
+            Assert.Equal(record.Reward, v.Reward, 9); // exactly once, the table's value
+        }
+
+        Assert.True(s.Resumes >= 1 || views.Any(v => v.Attempts > 1), "the killed silo's replay was re-leased");
+    }
 }

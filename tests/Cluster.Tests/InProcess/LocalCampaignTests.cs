@@ -22,4 +22,30 @@ public sealed class LocalCampaignTests
         Assert.NotNull(status.BestAccuracy);
         Assert.InRange(status.BestAccuracy!.Value, 0.0, 1.0);
     }
+    /// <summary>A campaign whose every training fails (a real cause: CUDA asked for on a CPU build) ends failed, fast, and exits 1.</summary>
+    [Fact]
+    public async Task StartLocal_EveryTrainingFails_CampaignFailsWithTheCauseAndExitsOne()
+    {
+        var dir = Directory.CreateTempSubdirectory("nasnet-fail-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "fail.json");
+            await File.WriteAllTextAsync(config, """
+                { "name": "fail", "dataset": { "kind": "synthetic" }, "child": { "device": "cuda", "cells": 1, "filters": 24 }, "budget": { "candidates": 6 } }
+                """);
+            var error = new StringWriter();
+            var rc = await Cli.RunAsync(["campaign", "start", "--local", "--config", config, "--slots", "1", "--json", "--out", Path.Combine(dir.FullName, "out")], error);
+
+            Assert.Equal(1, rc);
+            var status = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir.FullName, "out", "status.json")))!;
+            Assert.Equal("failed", status["state"]!.GetValue<string>());
+            Assert.Contains("CUDA is not available", status["error"]!.GetValue<string>());
+            Assert.Equal(0, status["completed"]!.GetValue<int>());
+            Assert.True(status["failed"]!.GetValue<int>() is >= 1 and < 6, "fails fast: not every candidate is tried");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
