@@ -44,9 +44,12 @@ public sealed class CampaignPageTests(LiveCampaignFixture f) : IClassFixture<Liv
         Assert.InRange(points, 30, done + 20);
         Assert.Equal(1, await browser.EvaluateAsync<int>("document.querySelectorAll('#reward-chart polyline.avg').length"));
         Assert.Equal(1, await browser.EvaluateAsync<int>("document.querySelectorAll('#reward-chart polyline.base').length")); // ppo: its baseline
-        Assert.True(await browser.EvaluateAsync<int>("document.querySelectorAll('#entropy-chart circle').length") >= 3);
-        Assert.True(await browser.EvaluateAsync<int>("document.querySelectorAll('#cost-multadds circle.front').length") >= 1);
-        Assert.True(await browser.EvaluateAsync<int>("document.querySelectorAll('#cost-multadds circle').length") >= 30);
+        var entropy = await browser.EvaluateAsync<int>("document.querySelectorAll('#entropy-chart circle').length");
+        Assert.True(entropy >= 3, $"{entropy} entropy points: {await browser.EvaluateAsync<string>("document.querySelector('#entropy-chart').textContent")}");
+        var front = await browser.EvaluateAsync<int>("document.querySelectorAll('#cost-multadds circle.front').length");
+        Assert.True(front >= 1, $"{front} points on the mult-adds front");
+        var scatter = await browser.EvaluateAsync<int>("document.querySelectorAll('#cost-multadds circle').length");
+        Assert.True(scatter >= 30, $"{scatter} points in the mult-adds scatter");
         Assert.InRange(await browser.EvaluateAsync<int>("document.querySelectorAll('#trainers tbody tr').length"), 0, 3);
 
         // Updates in place: the counter changes while the page stays the same document (a reload would drop the marker).
@@ -54,7 +57,9 @@ public sealed class CampaignPageTests(LiveCampaignFixture f) : IClassFixture<Liv
         await Wait.Until(() => browser.EvaluateAsync<string>("document.querySelector('#done').textContent"), t => t != first, Timeout, "the done counter to change");
         Assert.Equal("yes", await browser.EvaluateAsync<string>("window.__sameDocument"));
         Assert.Equal(1, await browser.EvaluateAsync<int>("performance.getEntriesByType('navigation').length"));
-        Assert.True(await browser.EvaluateAsync<int>("Number(document.body.dataset.updates)") >= 2);
+        // The counters are set first in a poll's render; the count of finished renders after its leaderboard fetch.
+        await Wait.Until(() => browser.EvaluateAsync<int>("Number(document.body.dataset.updates)"), u => u >= 2, Timeout, "a second render");
+        Assert.Equal("yes", await browser.EvaluateAsync<string>("window.__sameDocument"));
 
         var png = await browser.ScreenshotAsync(Width, 1000, 3000);
         Screenshots.AssertDrawn(png, Width);
@@ -163,7 +168,7 @@ public sealed class CampaignPageTests(LiveCampaignFixture f) : IClassFixture<Liv
     }
 
     [Fact]
-    public async Task ListPage_ShowsEveryCampaign_AndFinalTable_AndPagesAreOpenWithoutAToken()
+    public async Task ListPage_ShowsEveryCampaign_FinalTable_AshaRungs_AndPagesAreOpenWithoutAToken()
     {
         await using var browser = await ChromiumSession.StartAsync(Width, 900, Timeout);
         await browser.NavigateAsync(new Uri(f.Base, "/campaigns"), Timeout);
@@ -179,6 +184,17 @@ public sealed class CampaignPageTests(LiveCampaignFixture f) : IClassFixture<Liv
         Assert.Equal(7, labels.Length); // 2 found, 2 random, NASNet-A, ResNet-8, found at ResNet-8's params
         Assert.Contains(labels, l => l.EndsWith("best found", StringComparison.Ordinal));
         Assert.Equal("completed", await browser.EvaluateAsync<string>("document.querySelector('#c-state').textContent"));
+
+        // ASHA: the rungs table (rung, epochs, candidates reached) and the promotions granted, beside the status tile.
+        var asha = await f.Silo.Client.GetGrain<ICampaignGrain>(LiveCampaignFixture.Asha).GetStatus();
+        Assert.True(asha.Promotions >= 1, $"{asha.Promotions} promotions");
+        await browser.NavigateAsync(new Uri(f.Base, $"/campaigns/{LiveCampaignFixture.Asha}"), Timeout);
+        await browser.WaitForAsync("document.body.dataset.ready === '1'", Timeout, "the ASHA campaign's page");
+        Assert.False(await browser.EvaluateAsync<bool>("document.querySelector('#rungs-card').hidden"));
+        var rungs = (await browser.EvaluateAsync("[...document.querySelectorAll('#rungs tbody tr')].map(r => [...r.cells].slice(0, 3).map(c => c.textContent.trim()))"))!.AsArray()
+            .Select(r => string.Join(' ', r!.AsArray().Select(c => c!.GetValue<string>()))).ToArray();
+        Assert.Equal(["0 1 18", $"1 3 {asha.Promotions}"], rungs);
+        Assert.Contains($"{asha.Promotions} promotions granted", await browser.EvaluateAsync<string>("document.querySelector('#rungs').textContent"), StringComparison.Ordinal);
 
         // No NasNet:WebToken: the page, its JSON and the dashboard are open (README "Configuration").
         foreach (var url in new[] { "/campaigns", "/campaigns.json", "/dashboard/", "/health" })

@@ -7,12 +7,13 @@ namespace NasNet.Cluster.Tests.Web;
 
 /// <summary>
 /// One embedded silo for a test class (3 slots), with a live simulated PPO campaign that keeps running while the tests
-/// read its pages (stopped on dispose) and a small campaign whose search and final evaluation have completed.
+/// read its pages (stopped on dispose) and a small campaign whose search and final evaluation have completed, and a completed ASHA campaign.
 /// </summary>
 public sealed class LiveCampaignFixture : IAsyncLifetime
 {
     public const string Live = "page-live";
     public const string Finished = "page-final";
+    public const string Asha = "page-asha";
 
     public EmbeddedSilo Silo { get; private set; } = null!;
 
@@ -29,6 +30,13 @@ public sealed class LiveCampaignFixture : IAsyncLifetime
         await TestClusters.WaitDoneAsync(Silo.Client, Finished);
         await finished.Evaluate("""{ "top": 2, "seeds": 1, "epochs": 1, "reference": "resnet-8" }""");
         await TestClusters.WaitDoneAsync(Silo.Client, Finished);
+
+        await Silo.Client.GetGrain<ICampaignGrain>(Asha).Start("""
+            { "name": "asha-simulated", "seed": 3, "strategy": { "kind": "random" }, "dataset": { "kind": "synthetic" },
+              "trainer": { "kind": "simulated", "secondsPerEpoch": 0 }, "schedule": { "kind": "asha", "minEpochs": 1, "maxEpochs": 3, "eta": 3 },
+              "budget": { "candidates": 18 } }
+            """);
+        await TestClusters.WaitDoneAsync(Silo.Client, Asha);
 
         // Long enough to outlive the class (2,000 x 3 epochs x 0.1 s over 3 slots: about 200 s); stopped on dispose.
         await Silo.Client.GetGrain<ICampaignGrain>(Live).Start(TestClusters.Config(2000, epochs: 3, secondsPerEpoch: 0.1, strategy: "ppo", name: "ppo-simulated"));
