@@ -123,8 +123,29 @@ public static class CampaignViews
         }
     }
 
-    /// <summary>Where to follow a campaign (the console; the web page once a silo serves it).</summary>
-    public static string PageHint(CampaignStatus s) => $"follow it with 'nasnet campaign watch {s.Id}'";
+    /// <summary>Where to follow a campaign: its web page (<see cref="PageUrl"/>) and the console.</summary>
+    public static string PageHint(CampaignStatus s, string? web = null) => $"page {PageUrl(s, web)}; or 'nasnet campaign watch {s.Id}'";
+
+    /// <summary>
+    /// The campaign's page, served by every silo: under <paramref name="web"/> (an embedded silo's address), else under
+    /// NASNET_WEB (a port-forward, an ingress), else on the default HTTP port of the silo that hosts its controller.
+    /// </summary>
+    public static string PageUrl(CampaignStatus s, string? web = null)
+    {
+        var root = web is { Length: > 0 } ? web
+            : Environment.GetEnvironmentVariable("NASNET_WEB") is { Length: > 0 } env ? env
+            : $"http://{HostOf(s.Host)}:{new NasNet.Grains.Hosting.NasNetOptions().DashboardPort}";
+        return $"{root.TrimEnd('/')}/campaigns/{Uri.EscapeDataString(s.Id)}";
+    }
+
+    /// <summary>The IP of a silo address as Orleans prints it ("S10.0.0.5:11111:123456789"), else loopback.</summary>
+    private static string HostOf(string siloAddress)
+    {
+        var a = siloAddress.StartsWith('S') ? siloAddress[1..] : siloAddress;
+        var end = a.StartsWith('[') ? a.IndexOf(']') + 1 : a.IndexOf(':');
+        var host = end > 0 ? a[..end] : "";
+        return host is "" or "0.0.0.0" ? "127.0.0.1" : host;
+    }
 
     /// <summary>The final table as Markdown: one row per architecture, test accuracy mean ± std over seeds, then the comparisons.</summary>
     public static string FinalMarkdown(FinalReportView f)

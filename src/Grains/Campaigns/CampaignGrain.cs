@@ -18,7 +18,7 @@ namespace NasNet.Grains.Campaigns;
 /// timer expires leases; a reminder re-drives the controller after restarts until the campaign ends.
 /// </summary>
 [Reentrant]
-public sealed class CampaignGrain(
+public sealed partial class CampaignGrain(
     NasNetMetrics metrics,
     ICheckpointStore checkpoints,
     ILogger<CampaignGrain> log) : Grain, ICampaignGrain, IRemindable

@@ -151,6 +151,8 @@ public sealed class TrainingHost(
 
             var epochWatch = System.Diagnostics.Stopwatch.StartNew();
             var trainingStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            var startedUtc = DateTime.UtcNow;
+            var progress = new EpochMetrics(metrics);
             var result = await thread.Run(
                 () => impl.Train(job, checkpoint?.Data, (e, bytes) =>
                 {
@@ -158,7 +160,7 @@ public sealed class TrainingHost(
                     Volatile.Write(ref epoch, e);
                     metrics.Epoch(epochWatch.Elapsed.TotalSeconds, 0);
                     epochWatch.Restart();
-                }, new EpochMetrics(metrics), leaseCts.Token),
+                }, progress, leaseCts.Token),
                 leaseCts.Token);
             var trainingEnded = System.Diagnostics.Stopwatch.GetTimestamp();
             await leaseCts.CancelAsync();
@@ -174,7 +176,7 @@ public sealed class TrainingHost(
             var report = new TrainingReport(
                 result.Outcome == Core.Training.TrainingOutcome.Diverged ? Interfaces.TrainingOutcome.Diverged : Interfaces.TrainingOutcome.Completed, result.ValidationAccuracy, result.TestAccuracy, result.Params, result.MultAdds,
                 result.LatencyMs, result.ThroughputImagesPerSecond, result.Epochs, result.Seconds, result.ImagesPerSecond,
-                result.Reason, trainerId, resumedFrom, hasWeights, result.OneDnnFallbackSteps);
+                result.Reason, trainerId, resumedFrom, hasWeights, result.OneDnnFallbackSteps, progress.Losses.ToArray(), lease.LeaseId, lease.Attempt, startedUtc);
             var ack = await ReportAsync(() => trainer.Complete(lease, report), lease, stop);
             metrics.Overhead((System.Diagnostics.Stopwatch.GetElapsedTime(requested, trainingStarted) + System.Diagnostics.Stopwatch.GetElapsedTime(trainingEnded)).TotalSeconds);
             if (ack is LeaseAck.Accepted or LeaseAck.Duplicate && !lease.KeepCheckpoint) // kept for an ASHA promotion
@@ -275,12 +277,23 @@ public sealed class TrainingHost(
         }
     }
 
-    /// <summary>Records a trainer's images/s at the end of each epoch (synchronously, on the training thread).</summary>
+    /// <summary>
+    /// Records a trainer's images/s at the end of each epoch (synchronously, on the training thread), and the epoch's
+    /// mean training loss for the report's learning curve (read once the training has returned).
+    /// </summary>
     private sealed class EpochMetrics(NasNetMetrics metrics) : IProgress<EpochProgress>
     {
+        public List<double> Losses { get; } = [];
+
         public void Report(EpochProgress value)
         {
-            if (value.Step == value.Steps && value.ImagesPerSecond > 0)
+            if (value.Step != value.Steps)
+            {
+                return;
+            }
+
+            Losses.Add(value.Loss);
+            if (value.ImagesPerSecond > 0)
             {
                 metrics.Epoch(0, value.ImagesPerSecond);
             }

@@ -123,4 +123,6 @@ public sealed class WorkBrokerGrain(
     }
 
     public Task<string[]> List() => Task.FromResult(state.State.All.ToArray());
+
+    public Task<string[]> ListActive() => Task.FromResult(state.State.Active.ToArray());
 }
