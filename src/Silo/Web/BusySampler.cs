@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NasNet.Grains.Interfaces;
-using Orleans.Runtime;
 
 namespace NasNet.Silo.Web;
 
