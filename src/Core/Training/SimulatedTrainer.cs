@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using NasNet.Core.SearchSpace;
 
 namespace NasNet.Core.Training;
@@ -154,24 +153,10 @@ public sealed class SimulatedTrainer(double secondsPerEpoch, double noise = 0.01
     }
 
     /// <summary>The checkpoint bytes after an epoch: "SIM1" and the epoch.</summary>
-    public static byte[] CheckpointBytes(int epoch)
-    {
-        var b = new byte[8];
-        Magic.CopyTo(b, 0);
-        BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(4), epoch);
-        return b;
-    }
+    public static byte[] CheckpointBytes(int epoch) => EpochCheckpoint.Write(Magic, epoch);
 
     /// <summary>The epoch a simulated checkpoint was taken after.</summary>
-    public static int EpochOf(byte[] checkpoint)
-    {
-        if (checkpoint.Length != 8 || !checkpoint.AsSpan(0, 4).SequenceEqual(Magic))
-        {
-            throw new ArgumentException("not a simulated-trainer checkpoint");
-        }
-
-        return BinaryPrimitives.ReadInt32LittleEndian(checkpoint.AsSpan(4));
-    }
+    public static int EpochOf(byte[] checkpoint) => EpochCheckpoint.Read(Magic, checkpoint, "simulated");
 
     /// <summary>Input quality of block b: the cell inputs and the block just before are best; older blocks less so.</summary>
     private static double InputQuality(int input, int block) => input switch
