@@ -6,6 +6,7 @@ using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
 using CsvHelper;
 using NasNet.Core;
+using ParetoFront = NasNet.Core.Campaigns.ParetoFront;
 using Spectre.Console;
 
 namespace NasNet.Client.Cluster;
@@ -292,6 +293,53 @@ public static class CampaignViews
         ["genotype"] = c.GenotypeJson.StartsWith('{') ? JsonNode.Parse(c.GenotypeJson) : c.GenotypeJson, // NAS-Bench-201: the cell string
     }).ToArray());
 
+    /// <summary>
+    /// The accuracy-vs-cost Pareto fronts of every trained candidate (search results; cache hits left out): by
+    /// mult-adds and by the latency measured on the trainer.
+    /// </summary>
+    public static (CandidateSummary[] MultAdds, CandidateSummary[] Latency) ParetoFronts(IReadOnlyList<CandidateSummary> candidates)
+    {
+        var trained = candidates.Where(c => c.Status == CandidateStatus.Done && c.CacheHitOf is null).ToArray();
+        CandidateSummary[] Front(Func<CandidateSummary, double> cost) =>
+            ParetoFront.Of(trained.Select(c => (cost(c), c.Accuracy)).ToArray()).Select(i => trained[i]).ToArray();
+        return (Front(c => c.MultAdds), Front(c => c.LatencyMs));
+    }
+
+    public static void PrintPareto(IReadOnlyList<CandidateSummary> candidates, TextWriter o)
+    {
+        var (multAdds, latency) = ParetoFronts(candidates);
+        if (multAdds.Length == 0 && latency.Length == 0)
+        {
+            return;
+        }
+
+        o.WriteLine("Pareto front, accuracy vs cost (cheapest first; no cheaper candidate is more accurate):");
+        if (multAdds.Length > 0)
+        {
+            o.WriteLine($"  by mult-adds: {string.Join("  ", multAdds.Select(c => $"#{c.Number} {c.Accuracy:F4} @ {c.MultAdds:N0}"))}");
+        }
+
+        if (latency.Length > 0)
+        {
+            o.WriteLine($"  by latency:   {string.Join("  ", latency.Select(c => $"#{c.Number} {c.Accuracy:F4} @ {c.LatencyMs:F2} ms"))}");
+        }
+    }
+
+    public static JsonObject ParetoJson(IReadOnlyList<CandidateSummary> candidates)
+    {
+        var (multAdds, latency) = ParetoFronts(candidates);
+        JsonArray Rows(IEnumerable<CandidateSummary> front) => new(front.Select(c => (JsonNode)new JsonObject
+        {
+            ["candidate"] = c.CandidateId,
+            ["accuracy"] = Math.Round(c.Accuracy, 6),
+            ["params"] = c.Params,
+            ["multAdds"] = c.MultAdds,
+            ["latencyMs"] = Math.Round(c.LatencyMs, 4),
+            ["rung"] = c.Rung,
+        }).ToArray());
+        return new JsonObject { ["multAdds"] = Rows(multAdds), ["latency"] = Rows(latency) };
+    }
+
     public static void PrintBest(IReadOnlyList<CandidateView> best, TextWriter o)
     {
         // A tabular campaign's rows carry the table's test accuracy (NAS-Bench-201: cifar10_test_200) and a cell string.
@@ -320,6 +368,9 @@ public static class CampaignViews
         written.Add(path);
         path = Path.Combine(dir, "best.json");
         await File.WriteAllTextAsync(path, ToJson(BestJson(best), true));
+        written.Add(path);
+        path = Path.Combine(dir, "pareto.json");
+        await File.WriteAllTextAsync(path, ToJson(ParetoJson(await campaign.GetCandidates()), true));
         written.Add(path);
         if (best.Length > 0 && !best[0].GenotypeJson.StartsWith('{'))
         {

@@ -142,6 +142,7 @@ public static partial class CampaignCommands
         else
         {
             CampaignViews.PrintBest(await CampaignViews.BestAsync(silo.Client, campaign, 5), Console.Out);
+            CampaignViews.PrintPareto(await campaign.GetCandidates(), Console.Out);
             CampaignViews.PrintStatus(status, Console.Out);
             if (await campaign.GetFinalReport() is { Rows.Count: > 0 } final)
             {
@@ -294,6 +295,7 @@ public static partial class CampaignCommands
             else
             {
                 CampaignViews.PrintBest(best, Console.Out);
+                CampaignViews.PrintPareto(await campaign.GetCandidates(), Console.Out);
             }
 
             return 0;
