@@ -71,6 +71,7 @@ public sealed class ProcessClusterTests : IDisposable
         Assert.Equal(36, rows.Length);
         Assert.All(rows, r => Assert.Equal("done", r.Split(',')[2]));
         Assert.True(File.Exists(Path.Combine(exportDir, "best-normal.svg")));
+        Assert.NotEmpty(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(exportDir, "pareto.json")))!["multAdds"]!.AsArray());
 
         // 2. Stop every silo mid-campaign (SIGTERM: drain), start them again, resume: it completes.
         (code, output) = await cluster.ClientAsync("campaign", "start", "--config", WriteConfig("b", 30, 2, 0.4), "--json");
