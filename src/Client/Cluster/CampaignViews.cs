@@ -295,19 +295,21 @@ public static class CampaignViews
 
     /// <summary>
     /// The accuracy-vs-cost Pareto fronts of every trained candidate (search results; cache hits left out): by
-    /// mult-adds and by the latency measured on the trainer.
+    /// mult-adds and by the latency measured on the trainer. The search's candidates are the first
+    /// <paramref name="searched"/> (<see cref="CampaignStatus.Proposed"/>); final-evaluation trainings follow them.
     /// </summary>
-    public static (CandidateSummary[] MultAdds, CandidateSummary[] Latency) ParetoFronts(IReadOnlyList<CandidateSummary> candidates)
+    public static (CandidateSummary[] MultAdds, CandidateSummary[] Latency) ParetoFronts(IReadOnlyList<CandidateSummary> candidates, int searched)
     {
-        var trained = candidates.Where(c => c.Status == CandidateStatus.Done && c.CacheHitOf is null).ToArray();
+        var trained = candidates.Where(c => c.Number < searched && c.Status == CandidateStatus.Done && c.CacheHitOf is null).ToArray();
+        var accuracies = trained.Select(c => c.Accuracy).ToArray();
         CandidateSummary[] Front(Func<CandidateSummary, double> cost) =>
-            ParetoFront.Of(trained.Select(c => (cost(c), c.Accuracy)).ToArray()).Select(i => trained[i]).ToArray();
+            ParetoFront.Of(trained.Select(cost).ToArray(), accuracies).Select(i => trained[i]).ToArray();
         return (Front(c => c.MultAdds), Front(c => c.LatencyMs));
     }
 
-    public static void PrintPareto(IReadOnlyList<CandidateSummary> candidates, TextWriter o)
+    public static void PrintPareto(IReadOnlyList<CandidateSummary> candidates, int searched, TextWriter o)
     {
-        var (multAdds, latency) = ParetoFronts(candidates);
+        var (multAdds, latency) = ParetoFronts(candidates, searched);
         if (multAdds.Length == 0 && latency.Length == 0)
         {
             return;
@@ -325,9 +327,9 @@ public static class CampaignViews
         }
     }
 
-    public static JsonObject ParetoJson(IReadOnlyList<CandidateSummary> candidates)
+    public static JsonObject ParetoJson(IReadOnlyList<CandidateSummary> candidates, int searched)
     {
-        var (multAdds, latency) = ParetoFronts(candidates);
+        var (multAdds, latency) = ParetoFronts(candidates, searched);
         JsonArray Rows(IEnumerable<CandidateSummary> front) => new(front.Select(c => (JsonNode)new JsonObject
         {
             ["candidate"] = c.CandidateId,
@@ -370,7 +372,7 @@ public static class CampaignViews
         await File.WriteAllTextAsync(path, ToJson(BestJson(best), true));
         written.Add(path);
         path = Path.Combine(dir, "pareto.json");
-        await File.WriteAllTextAsync(path, ToJson(ParetoJson(await campaign.GetCandidates()), true));
+        await File.WriteAllTextAsync(path, ToJson(ParetoJson(await campaign.GetCandidates(), status.Proposed), true));
         written.Add(path);
         if (best.Length > 0 && !best[0].GenotypeJson.StartsWith('{'))
         {

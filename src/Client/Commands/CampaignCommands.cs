@@ -142,7 +142,7 @@ public static partial class CampaignCommands
         else
         {
             CampaignViews.PrintBest(await CampaignViews.BestAsync(silo.Client, campaign, 5), Console.Out);
-            CampaignViews.PrintPareto(await campaign.GetCandidates(), Console.Out);
+            CampaignViews.PrintPareto(await campaign.GetCandidates(), status.Proposed, Console.Out);
             CampaignViews.PrintStatus(status, Console.Out);
             if (await campaign.GetFinalReport() is { Rows.Count: > 0 } final)
             {
@@ -286,7 +286,7 @@ public static partial class CampaignCommands
         {
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
-            _ = await campaign.GetStatus();
+            var status = await campaign.GetStatus();
             var best = await CampaignViews.BestAsync(connection.Client, campaign, Math.Max(1, p.GetValue(top)));
             if (p.GetValue(json))
             {
@@ -295,7 +295,7 @@ public static partial class CampaignCommands
             else
             {
                 CampaignViews.PrintBest(best, Console.Out);
-                CampaignViews.PrintPareto(await campaign.GetCandidates(), Console.Out);
+                CampaignViews.PrintPareto(await campaign.GetCandidates(), status.Proposed, Console.Out);
             }
 
             return 0;

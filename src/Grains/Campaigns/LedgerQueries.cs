@@ -233,52 +233,17 @@ internal sealed class LedgerQueries(CandidateLedger ledger, CampaignConfig confi
     {
         var entries = Ledger.Entries;
         var front = new int[entries.Count]; // bits per candidate number
-        var costs = new double[trained.Length];
-        var order = new int[trained.Length];
-        void Front(bool latency, int bit)
+        var accuracies = trained.Select(n => entries[n].Accuracy).ToArray();
+        void Front(Func<CandidateEntry, double> cost, int bit)
         {
-            // Cheapest first: a point is on the front when it is more accurate than every cheaper one (among equal
-            // costs, only the most accurate). Array.Sort of primitive keys with their items, no comparison delegate:
-            // at 20,000 candidates a sort with a tuple comparer took 40-90 ms of the controller's thread on the loaded
-            // 2-core dev VM, most of the chart computation (bench/RESULTS.md § Web).
-            var count = 0;
-            foreach (var n in trained)
+            foreach (var i in ParetoFront.Of(trained.Select(n => cost(entries[n])).ToArray(), accuracies))
             {
-                var e = entries[n];
-                var c = latency ? e.LatencyMs : e.MultAdds;
-                if (c > 0)
-                {
-                    costs[count] = c;
-                    order[count++] = n;
-                }
-            }
-
-            Array.Sort(costs, order, 0, count);
-            var best = double.NegativeInfinity;
-            for (var i = 0; i < count;)
-            {
-                var top = -1;
-                var j = i;
-                for (; j < count && costs[j] == costs[i]; j++)
-                {
-                    if (top < 0 || entries[order[j]].Accuracy > entries[top].Accuracy)
-                    {
-                        top = order[j];
-                    }
-                }
-
-                if (entries[top].Accuracy > best)
-                {
-                    best = entries[top].Accuracy;
-                    front[top] |= bit;
-                }
-
-                i = j;
+                front[trained[i]] |= bit;
             }
         }
 
-        Front(latency: false, 1);
-        Front(latency: true, 2);
+        Front(e => e.MultAdds, 1);
+        Front(e => e.LatencyMs, 2);
         var chosen = new bool[entries.Count];
         var picked = 0;
         foreach (var n in trained)

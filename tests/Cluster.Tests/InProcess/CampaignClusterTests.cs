@@ -225,6 +225,9 @@ public sealed class CampaignClusterTests : IDisposable
         Assert.Equal(14, json["final"]!["total"]!.GetValue<int>());
         var final = NasNet.Client.Cluster.CampaignViews.FinalJson(report);
         Assert.Equal(7, final["rows"]!.AsArray().Count);
+        var (front, latencyFront) = NasNet.Client.Cluster.CampaignViews.ParetoFronts(await campaign.GetCandidates(), s.Proposed);
+        Assert.NotEmpty(front);
+        Assert.All(front.Concat(latencyFront), c => Assert.True(c.Number < s.Proposed, $"final training #{c.Number} on the search's front"));
         await Assert.ThrowsAsync<UserRequestException>(() => campaign.Evaluate(null)); // once
     }
     [Fact]
@@ -321,7 +324,7 @@ public sealed class CampaignClusterTests : IDisposable
 
         // The accuracy-vs-mult-adds front of `best`/`export`: cheapest first, strictly more accurate along it, and no
         // trained candidate at or under a front point's cost beats it.
-        var (front, latencyFront) = NasNet.Client.Cluster.CampaignViews.ParetoFronts(rows);
+        var (front, latencyFront) = NasNet.Client.Cluster.CampaignViews.ParetoFronts(rows, s.Proposed);
         Assert.NotEmpty(front);
         Assert.Empty(latencyFront); // the table has no latency
         for (var i = 1; i < front.Length; i++)

@@ -18,9 +18,9 @@ public sealed class ParetoFrontTests
             (0, 0.99),  // 6: no cost measured: left out
         ];
 
-        Assert.Equal([0, 2, 5], ParetoFront.Of(points));
+        Assert.Equal([0, 2, 5], ParetoFront.Of(points.Select(p => p.Item1).ToArray(), points.Select(p => p.Item2).ToArray()));
     }
 
     [Fact]
-    public void Of_NoPoints_Empty() => Assert.Empty(ParetoFront.Of([]));
+    public void Of_NoPoints_Empty() => Assert.Empty(ParetoFront.Of([], []));
 }
