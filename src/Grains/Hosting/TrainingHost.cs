@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NasNet.Core;
 using NasNet.Core.Campaigns;
 using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
@@ -111,9 +110,10 @@ public sealed class TrainingHost(
             // A final-evaluation lease carries its own spec (the final size); a reference network is named, not a genotype.
             var spec = lease.SpecJson is { } specJson ? WorkJson.Read<ChildTrainingSpec>(specJson, "lease spec") : config.Child with { Epochs = lease.Epochs };
             var reference = ReferenceNetworks.IsReference(lease.GenotypeJson) ? lease.GenotypeJson.Trim() : null;
-            var architecture = reference is null ? SearchSpaces.Parse(WireEnum.Name(config.SearchSpace), lease.GenotypeJson) : Genotypes.NasNetA;
+            var space = CampaignRules.Space(config);
+            var architecture = reference is null ? space.Parse(lease.GenotypeJson) : Genotypes.NasNetA;
             var job = new CandidateJob(lease.CandidateId, architecture, spec, (int)(lease.Seed & int.MaxValue)) { Reference = reference };
-            var impl = trainers.Create(config.Trainer, config.SearchSpace);
+            var impl = trainers.Create(config.Trainer, space);
             var checkpoint = await LoadCheckpointAsync(lease.CandidateId);
             epoch = checkpoint?.Epoch ?? 0;
             var resumedFrom = epoch;
