@@ -22,4 +22,8 @@ public interface IWorkBrokerGrain : IGrainWithIntegerKey
     /// <summary>Every campaign id ever started on this service, oldest first.</summary>
     [AlwaysInterleave]
     Task<string[]> List();
+
+    /// <summary>The campaigns registered as running (those that hand out work), in registration order.</summary>
+    [AlwaysInterleave]
+    Task<string[]> ListActive();
 }

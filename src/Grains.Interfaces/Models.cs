@@ -34,7 +34,9 @@ public enum TrainingOutcome
 }
 
 /// <summary>
-/// What a trainer reports for one trained candidate (accuracies are fractions in [0, 1]). <see cref="OneDnnFallbackSteps"/>
+/// What a trainer reports for one trained candidate (accuracies are fractions in [0, 1]). <see cref="EpochLosses"/>
+/// holds the mean training loss of each epoch this attempt trained (epochs ResumedFromEpoch + 1 .. Epochs); the lease
+/// id, attempt number and start time identify the attempt on the candidate's page. <see cref="OneDnnFallbackSteps"/>
 /// counts training steps a non-finite oneDNN kernel result made the trainer re-run without oneDNN.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("NasNet.TrainingReport")]
@@ -53,7 +55,11 @@ public sealed record TrainingReport(
     [property: Id(11)] string TrainerId,
     [property: Id(12)] int ResumedFromEpoch,
     [property: Id(13)] bool HasWeights,
-    [property: Id(14)] int OneDnnFallbackSteps = 0);
+    [property: Id(14)] int OneDnnFallbackSteps = 0,
+    [property: Id(15)] IReadOnlyList<double>? EpochLosses = null,
+    [property: Id(16)] string? LeaseId = null,
+    [property: Id(17)] int Attempt = 0,
+    [property: Id(18)] DateTime? StartedUtc = null);
 
 /// <summary>The controller's answer to a completion or failure report.</summary>
 [GenerateSerializer, Alias("NasNet.LeaseAck")]
@@ -166,7 +172,7 @@ public sealed record CandidateSummary(
     [property: Id(14)] int Epochs,
     [property: Id(15)] string? Reason);
 
-/// <summary>Everything known about one candidate.</summary>
+/// <summary>Everything known about one candidate (<see cref="History"/>: every attempt recorded, oldest first).</summary>
 [GenerateSerializer, Immutable, Alias("NasNet.CandidateView")]
 public sealed record CandidateView(
     [property: Id(0)] string CandidateId,
@@ -183,7 +189,8 @@ public sealed record CandidateView(
     [property: Id(11)] string? FailureReason,
     [property: Id(12)] int PolicyVersion,
     [property: Id(13)] int ResultsRecorded,
-    [property: Id(14)] IReadOnlyList<TrainingReport> RungResults);
+    [property: Id(14)] IReadOnlyList<TrainingReport> RungResults,
+    [property: Id(15)] IReadOnlyList<AttemptView>? History = null);
 
 /// <summary>The values a candidate grain is created with.</summary>
 [GenerateSerializer, Immutable, Alias("NasNet.CandidateInit")]

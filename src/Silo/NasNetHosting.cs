@@ -5,14 +5,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using NasNet.Core;
 using NasNet.Grains.Hosting;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
+using NasNet.Silo.Web;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Orleans.Configuration;
-using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -20,8 +21,8 @@ namespace NasNet.Silo;
 
 /// <summary>
 /// The one hosting extension of a NasNet silo, used by the silo executable and by the client's embedded mode:
-/// binds the "NasNet" section, picks Redis or localhost providers, adds the grains' services, the Orleans dashboard,
-/// OpenTelemetry metrics, /health and /metrics, and Kubernetes hosting inside a pod.
+/// binds the "NasNet" section, picks Redis or localhost providers, adds the grains' services, the campaign pages
+/// (/campaigns), the Orleans dashboard, OpenTelemetry metrics, /health and /metrics, and Kubernetes hosting inside a pod.
 /// </summary>
 public static class NasNetHosting
 {
@@ -65,6 +66,7 @@ public static class NasNetHosting
         });
         var host = string.IsNullOrWhiteSpace(o.Redis) && !InKubernetes ? "127.0.0.1" : "0.0.0.0";
         builder.WebHost.UseUrls($"http://{host}:{o.DashboardPort}");
+        builder.Services.AddNasNetWeb();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(NasNetMetrics.MeterName, OrleansMetricViews.OrleansMeter)
             .AddView(OrleansMetricViews.For)
@@ -72,10 +74,12 @@ public static class NasNetHosting
         return o;
     }
 
-    /// <summary>Maps /dashboard, /metrics and /health.</summary>
+    /// <summary>Maps the campaign pages (/campaigns), /dashboard, /metrics and /health; NasNet:WebToken guards the first two.</summary>
     public static WebApplication MapNasNet(this WebApplication app)
     {
+        app.UseNasNetWeb(app.Services.GetRequiredService<IOptions<NasNetOptions>>().Value.WebToken);
         app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapNasNetWeb();
         app.MapPrometheusScrapingEndpoint();
         app.MapGet("/health", (SiloHealth health) => health.Active
             ? Results.Text("ok")

@@ -3,9 +3,9 @@ namespace NasNet.K8s.Tests;
 /// <summary>Locates the repository root (the folder holding NasNet.sln) from the test's output folder.</summary>
 public static class RepoPaths
 {
-    private static readonly Lazy<string> _root = new(FindRoot);
+    private static readonly Lazy<string> LazyRoot = new(FindRoot);
 
-    public static string Root => _root.Value;
+    public static string Root => LazyRoot.Value;
 
     public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 

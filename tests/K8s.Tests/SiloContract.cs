@@ -25,6 +25,7 @@ public static class SiloContract
         ["SiloName"] = "",
         ["FastMembership"] = "false",
         ["ResponseTimeoutSeconds"] = "30",
+        ["WebToken"] = "",
     };
 
     /// <summary>The settings the manifests must set explicitly (the contract plus the drain time).</summary>

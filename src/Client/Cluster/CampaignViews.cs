@@ -6,6 +6,7 @@ using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
 using CsvHelper;
 using NasNet.Core;
+using ParetoFront = NasNet.Core.Campaigns.ParetoFront;
 using Spectre.Console;
 
 namespace NasNet.Client.Cluster;
@@ -123,8 +124,29 @@ public static class CampaignViews
         }
     }
 
-    /// <summary>Where to follow a campaign (the console; the web page once a silo serves it).</summary>
-    public static string PageHint(CampaignStatus s) => $"follow it with 'nasnet campaign watch {s.Id}'";
+    /// <summary>Where to follow a campaign: its web page (<see cref="PageUrl"/>) and the console.</summary>
+    public static string PageHint(CampaignStatus s, string? web = null) => $"page {PageUrl(s, web)}; or 'nasnet campaign watch {s.Id}'";
+
+    /// <summary>
+    /// The campaign's page, served by every silo: under <paramref name="web"/> (an embedded silo's address), else under
+    /// NASNET_WEB (a port-forward, an ingress), else on the default HTTP port of the silo that hosts its controller.
+    /// </summary>
+    public static string PageUrl(CampaignStatus s, string? web = null)
+    {
+        var root = web is { Length: > 0 } ? web
+            : Environment.GetEnvironmentVariable("NASNET_WEB") is { Length: > 0 } env ? env
+            : $"http://{HostOf(s.Host)}:{new NasNet.Grains.Hosting.NasNetOptions().DashboardPort}";
+        return $"{root.TrimEnd('/')}/campaigns/{Uri.EscapeDataString(s.Id)}";
+    }
+
+    /// <summary>The IP of a silo address as Orleans prints it ("S10.0.0.5:11111:123456789"), else loopback.</summary>
+    private static string HostOf(string siloAddress)
+    {
+        var a = siloAddress.StartsWith('S') ? siloAddress[1..] : siloAddress;
+        var end = a.StartsWith('[') ? a.IndexOf(']') + 1 : a.IndexOf(':');
+        var host = end > 0 ? a[..end] : "";
+        return host is "" or "0.0.0.0" ? "127.0.0.1" : host;
+    }
 
     /// <summary>The final table as Markdown: one row per architecture, test accuracy mean ± std over seeds, then the comparisons.</summary>
     public static string FinalMarkdown(FinalReportView f)
@@ -271,6 +293,55 @@ public static class CampaignViews
         ["genotype"] = c.GenotypeJson.StartsWith('{') ? JsonNode.Parse(c.GenotypeJson) : c.GenotypeJson, // NAS-Bench-201: the cell string
     }).ToArray());
 
+    /// <summary>
+    /// The accuracy-vs-cost Pareto fronts of every trained candidate (search results; cache hits left out): by
+    /// mult-adds and by the latency measured on the trainer. The search's candidates are the first
+    /// <paramref name="searched"/> (<see cref="CampaignStatus.Proposed"/>); final-evaluation trainings follow them.
+    /// </summary>
+    public static (CandidateSummary[] MultAdds, CandidateSummary[] Latency) ParetoFronts(IReadOnlyList<CandidateSummary> candidates, int searched)
+    {
+        var trained = candidates.Where(c => c.Number < searched && c.Status == CandidateStatus.Done && c.CacheHitOf is null).ToArray();
+        var accuracies = trained.Select(c => c.Accuracy).ToArray();
+        CandidateSummary[] Front(Func<CandidateSummary, double> cost) =>
+            ParetoFront.Of(trained.Select(cost).ToArray(), accuracies).Select(i => trained[i]).ToArray();
+        return (Front(c => c.MultAdds), Front(c => c.LatencyMs));
+    }
+
+    public static void PrintPareto(IReadOnlyList<CandidateSummary> candidates, int searched, TextWriter o)
+    {
+        var (multAdds, latency) = ParetoFronts(candidates, searched);
+        if (multAdds.Length == 0 && latency.Length == 0)
+        {
+            return;
+        }
+
+        o.WriteLine("Pareto front, accuracy vs cost (cheapest first; no cheaper candidate is more accurate):");
+        if (multAdds.Length > 0)
+        {
+            o.WriteLine($"  by mult-adds: {string.Join("  ", multAdds.Select(c => $"#{c.Number} {c.Accuracy:F4} @ {c.MultAdds:N0}"))}");
+        }
+
+        if (latency.Length > 0)
+        {
+            o.WriteLine($"  by latency:   {string.Join("  ", latency.Select(c => $"#{c.Number} {c.Accuracy:F4} @ {c.LatencyMs:F2} ms"))}");
+        }
+    }
+
+    public static JsonObject ParetoJson(IReadOnlyList<CandidateSummary> candidates, int searched)
+    {
+        var (multAdds, latency) = ParetoFronts(candidates, searched);
+        JsonArray Rows(IEnumerable<CandidateSummary> front) => new(front.Select(c => (JsonNode)new JsonObject
+        {
+            ["candidate"] = c.CandidateId,
+            ["accuracy"] = Math.Round(c.Accuracy, 6),
+            ["params"] = c.Params,
+            ["multAdds"] = c.MultAdds,
+            ["latencyMs"] = Math.Round(c.LatencyMs, 4),
+            ["rung"] = c.Rung,
+        }).ToArray());
+        return new JsonObject { ["multAdds"] = Rows(multAdds), ["latency"] = Rows(latency) };
+    }
+
     public static void PrintBest(IReadOnlyList<CandidateView> best, TextWriter o)
     {
         // A tabular campaign's rows carry the table's test accuracy (NAS-Bench-201: cifar10_test_200) and a cell string.
@@ -299,6 +370,9 @@ public static class CampaignViews
         written.Add(path);
         path = Path.Combine(dir, "best.json");
         await File.WriteAllTextAsync(path, ToJson(BestJson(best), true));
+        written.Add(path);
+        path = Path.Combine(dir, "pareto.json");
+        await File.WriteAllTextAsync(path, ToJson(ParetoJson(await campaign.GetCandidates(), status.Proposed), true));
         written.Add(path);
         if (best.Length > 0 && !best[0].GenotypeJson.StartsWith('{'))
         {

@@ -68,6 +68,10 @@ public static partial class CampaignCommands
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var started = await connection.Client.GetGrain<ICampaignGrain>(campaignId).Start(parsed.ToJson());
             Console.WriteLine(p.GetValue(json) ? new JsonObject { ["id"] = started.Id }.ToJsonString() : started.Id);
+            if (!p.GetValue(json))
+            {
+                Console.Error.WriteLine(CampaignViews.PageHint(started)); // on stderr: stdout stays the id alone, for scripts
+            }
             return 0;
         });
         return command;
@@ -110,8 +114,9 @@ public static partial class CampaignCommands
         await using var silo = await EmbeddedSilo.StartAsync(settings, ct: ct);
         progress.WriteLine($"embedded silo started ({silo.Slots} slots; dashboard {silo.HttpAddress}/dashboard/)");
         var campaign = silo.Client.GetGrain<ICampaignGrain>(campaignId);
-        await campaign.Start(config.ToJson());
+        var started = await campaign.Start(config.ToJson());
         progress.WriteLine($"campaign {campaignId}: {WireEnum.Name(config.Strategy.Kind)}, {config.Budget.Candidates} candidates, trainer {WireEnum.Name(config.Trainer.Kind)}, {(config.Trainer.Kind == TrainerKind.Tabular ? $"table {config.Trainer.Table}" : $"dataset {config.Child.Dataset}")}");
+        progress.WriteLine($"page {CampaignViews.PageUrl(started, silo.HttpAddress)} (served while this runs)");
         CampaignStatus status;
         try
         {
@@ -137,6 +142,7 @@ public static partial class CampaignCommands
         else
         {
             CampaignViews.PrintBest(await CampaignViews.BestAsync(silo.Client, campaign, 5), Console.Out);
+            CampaignViews.PrintPareto(await campaign.GetCandidates(), status.Proposed, Console.Out);
             CampaignViews.PrintStatus(status, Console.Out);
             if (await campaign.GetFinalReport() is { Rows.Count: > 0 } final)
             {
@@ -224,6 +230,7 @@ public static partial class CampaignCommands
         {
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
+            Console.WriteLine($"page {CampaignViews.PageUrl(await campaign.GetStatus())}");
             var status = await CampaignViews.WatchAsync(campaign, Console.Out, !Console.IsOutputRedirected, TimeSpan.FromSeconds(1), ct);
             CampaignViews.PrintStatus(status, Console.Out);
             return 0;
@@ -251,6 +258,7 @@ public static partial class CampaignCommands
             else
             {
                 CampaignViews.PrintStatus(status, Console.Out);
+                Console.WriteLine($"  page {CampaignViews.PageUrl(status)}");
                 if (status.FinalTotal > 0)
                 {
                     Console.WriteLine();
@@ -278,7 +286,7 @@ public static partial class CampaignCommands
         {
             await using var connection = await ClusterConnection.ConnectAsync(cluster.Read(p), ct);
             var campaign = connection.Client.GetGrain<ICampaignGrain>(p.GetValue(id)!);
-            _ = await campaign.GetStatus();
+            var status = await campaign.GetStatus();
             var best = await CampaignViews.BestAsync(connection.Client, campaign, Math.Max(1, p.GetValue(top)));
             if (p.GetValue(json))
             {
@@ -287,6 +295,7 @@ public static partial class CampaignCommands
             else
             {
                 CampaignViews.PrintBest(best, Console.Out);
+                CampaignViews.PrintPareto(await campaign.GetCandidates(), status.Proposed, Console.Out);
             }
 
             return 0;

@@ -24,10 +24,22 @@ public static class Cli
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
     {
         error ??= Console.Error;
+        // Our own SIGINT/SIGTERM handling: System.CommandLine's handler throws when a second signal arrives (seen with
+        // `timeout`, which signals `dotnet run` and its child). The first signal cancels the command (a local campaign
+        // stops at its checkpoints and exports); a second one terminates the process the default way.
+        using var cts = new CancellationTokenSource();
+        void OnSignal(System.Runtime.InteropServices.PosixSignalContext c)
+        {
+            c.Cancel = !cts.IsCancellationRequested;
+            cts.Cancel();
+        }
+
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
         try
         {
             var parse = Build().Parse(args);
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cts.Token);
         }
         catch (Exception e) when (Describe(e) is { } message)
         {

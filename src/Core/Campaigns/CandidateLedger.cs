@@ -1,5 +1,4 @@
 using NasNet.Core.Controller;
-using NasNet.Core.SearchSpace;
 
 namespace NasNet.Core.Campaigns;
 

@@ -11,7 +11,8 @@ namespace NasNet.Core.Controller;
 /// <param name="MeanAge">Mean staleness (policy versions) of the batch.</param>
 /// <param name="FirstLoss">Loss of the first epoch.</param>
 /// <param name="ClippedFraction">Share of samples whose ratio left [1-clip, 1+clip] in the last epoch.</param>
-public sealed record PpoUpdateStats(int Version, int Samples, double MeanReward, double MeanAge, double FirstLoss, double ClippedFraction);
+/// <param name="Entropy">Mean entropy (nats per architecture) of the policy before the update, along the batch's decisions.</param>
+public sealed record PpoUpdateStats(int Version, int Samples, double MeanReward, double MeanAge, double FirstLoss, double ClippedFraction, double Entropy = double.NaN);
 
 /// <summary>
 /// The paper's search strategy: the LSTM controller (<see cref="ControllerPolicy"/>) trained with PPO (Adam, EMA
@@ -30,6 +31,7 @@ public sealed class PpoSearch : ISearchStrategy
     private readonly SortedDictionary<long, Sampled> _pending = [];
     private readonly Queue<Sampled> _ahead = new();
     private readonly List<Rewarded> _batch = [];
+    private readonly List<PpoUpdateStats> _updates = [];
     private Rng _rng;
     private long _nextId;
     private double? _baseline;
@@ -65,6 +67,12 @@ public sealed class PpoSearch : ISearchStrategy
 
     /// <summary>Figures of the last update (null before the first).</summary>
     public PpoUpdateStats? LastUpdate { get; private set; }
+
+    /// <summary>
+    /// Figures of every update since this instance was created or restored (in memory only, not in <see cref="Save"/>:
+    /// one small record per batch, so bounded by the campaign's budget over the batch size).
+    /// </summary>
+    public IReadOnlyList<PpoUpdateStats> Updates => _updates;
 
     /// <summary>The controller (read-only use: e.g. to sample with statistics or to read weights).</summary>
     public ControllerPolicy Policy => _policy;
@@ -125,7 +133,7 @@ public sealed class PpoSearch : ISearchStrategy
     {
         var m = _batch.Count;
         var rows = _batch.Select(b => b.Sample.Decisions).ToArray();
-        double firstLoss = 0, clipped = 0;
+        double firstLoss = 0, clipped = 0, entropy = double.NaN;
 
         // Every Scalar is a named local disposed after its native call, never an implicit temporary (a double argument,
         // or the hidden alpha of add(Scalar) and Tensor + Tensor): TorchSharp passes a temporary's handle to native code
@@ -161,6 +169,7 @@ public sealed class PpoSearch : ISearchStrategy
                 if (epoch == 0)
                 {
                     firstLoss = loss.item<float>();
+                    entropy = ent.mean().item<float>();
                 }
 
                 clipped = ratio.sub(one).abs().gt(clip).to_type(ScalarType.Float32).mean().item<float>();
@@ -174,7 +183,9 @@ public sealed class PpoSearch : ISearchStrategy
             _batch.Average(b => b.Reward),
             _batch.Average(b => PolicyVersion - 1 - b.Sample.Version),
             firstLoss,
-            clipped);
+            clipped,
+            entropy);
+        _updates.Add(LastUpdate);
         _batch.Clear();
         _ahead.Clear(); // proposals after an update come from the new policy
     }

@@ -1,6 +1,5 @@
 using NasNet.Core.SearchSpace;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NasNet.Core.Networks;
 

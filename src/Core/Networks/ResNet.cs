@@ -1,7 +1,8 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+
+#pragma warning disable IDE1006 // submodule fields are lower-case: they are checkpoint keys
 
 namespace NasNet.Core.Networks;
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using NasNet.Core.SearchSpace;
 using NasNet.Core.Training;
 
@@ -157,24 +156,10 @@ public sealed class TabularTrainer : ICandidateTrainer
     }
 
     /// <summary>The checkpoint bytes after an epoch: "TAB1" and the epoch.</summary>
-    public static byte[] CheckpointBytes(int epoch)
-    {
-        var b = new byte[8];
-        Magic.CopyTo(b, 0);
-        BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(4), epoch);
-        return b;
-    }
+    public static byte[] CheckpointBytes(int epoch) => EpochCheckpoint.Write(Magic, epoch);
 
     /// <summary>The epoch a tabular checkpoint was taken after; other bytes are an <see cref="ArgumentException"/>.</summary>
-    public static int EpochOf(byte[] checkpoint)
-    {
-        if (checkpoint.Length != 8 || !checkpoint.AsSpan(0, 4).SequenceEqual(Magic))
-        {
-            throw new ArgumentException("not a tabular-trainer checkpoint");
-        }
-
-        return BinaryPrimitives.ReadInt32LittleEndian(checkpoint.AsSpan(4));
-    }
+    public static int EpochOf(byte[] checkpoint) => EpochCheckpoint.Read(Magic, checkpoint, "tabular");
 
     private double Accuracy(int column, int row) => Table.Value(column, row) * _scale[column];
 

@@ -3,10 +3,8 @@ using Microsoft.Extensions.Logging;
 using NasNet.Core;
 using NasNet.Core.Campaigns;
 using NasNet.Core.Controller;
-using NasNet.Core.SearchSpace;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
-using Orleans.Runtime;
 using Orleans.Storage;
 using Domain = NasNet.Core.Campaigns;
 
@@ -20,7 +18,7 @@ namespace NasNet.Grains.Campaigns;
 /// timer expires leases; a reminder re-drives the controller after restarts until the campaign ends.
 /// </summary>
 [Reentrant]
-public sealed class CampaignGrain(
+public sealed partial class CampaignGrain(
     NasNetMetrics metrics,
     ICheckpointStore checkpoints,
     ILogger<CampaignGrain> log) : Grain, ICampaignGrain, IRemindable
@@ -36,13 +34,17 @@ public sealed class CampaignGrain(
     private CandidateRecords? _records;
     private CampaignConfig? _config;
     private CandidateLedger? _ledger;
+    private CommittedView? _committed;
     private IGrainTimer? _timer;
     private bool _requeued;
     private bool _planning;
 
     private string Id => this.GetPrimaryKeyString();
 
-    private CandidateLedger Ledger => _ledger ?? throw new UserErrorException($"no campaign '{Id}': see 'nasnet campaign list'");
+    private CandidateLedger Ledger => _ledger ?? throw NoCampaign();
+
+    /// <summary>What readers see: the ledger's views as of the last stored state (see <see cref="CommittedView"/>).</summary>
+    private CommittedView Committed => _committed ?? throw NoCampaign();
 
     private CandidateRecords Records => _records!;
 
@@ -67,6 +69,7 @@ public sealed class CampaignGrain(
             ? SearchStrategies.Create(_config.Strategy, CampaignRules.Space(_config), _config.Seed)
             : SearchStrategies.Restore(_config.Strategy, CampaignRules.Space(_config), _state.Strategy);
         _ledger = CandidateLedger.Restore(CampaignRules.Settings(_config), strategy, CampaignRules.CostModel(_config), LedgerJson.Read<LedgerHeader>(_state.Header), entries, DateTime.UtcNow);
+        _committed = Snapshot();
         Publish();
         if (_ledger.State == Domain.CampaignState.Running)
         {
@@ -105,13 +108,15 @@ public sealed class CampaignGrain(
 
     public Task<CampaignStatus> GetStatus() => Task.FromResult(Status());
 
-    public Task<CandidateSummary[]> GetCandidates() =>
-        Task.FromResult(Enumerable.Range(0, Ledger.Entries.Count).Select(n => LedgerViews.Summary(Ledger, n, Records)).ToArray());
+    public Task<CandidateSummary[]> GetCandidates() => Task.FromResult(Committed.Rows);
 
-    public Task<CandidateSummary[]> GetLeaderboard(int skip, int take) =>
-        Task.FromResult(Ledger.Ranking().Skip(Math.Max(0, skip)).Take(Math.Max(0, take)).Select(n => LedgerViews.Summary(Ledger, n, Records)).ToArray());
+    public Task<CandidateSummary[]> GetLeaderboard(int skip, int take)
+    {
+        var view = Committed;
+        return Task.FromResult(view.Ranking.Skip(Math.Max(0, skip)).Take(Math.Max(0, take)).Select(n => view.Rows[n]).ToArray());
+    }
 
-    public Task<FinalReportView> GetFinalReport() => Task.FromResult(LedgerViews.Final(Ledger, _config!));
+    public Task<FinalReportView> GetFinalReport() => Task.FromResult(Committed.Final);
 
     public async Task<CampaignStatus> Stop()
     {
@@ -430,6 +435,7 @@ public sealed class CampaignGrain(
             // One instant's state: the ledger's header and strategy bytes, and the changed pages (serialized now). The
             // pages are written first; the state that names them is the commit.
             var ledger = Ledger;
+            var view = Snapshot();
             var header = _state.Copy();
             header.Header = LedgerJson.Write(ledger.Header);
             header.Strategy = ledger.Strategy.Save();
@@ -439,6 +445,7 @@ public sealed class CampaignGrain(
             _state.Pages = header.Pages; // committed
             _state.Header = header.Header;
             _pages.Committed();
+            _committed = view;
         }
         catch (Exception ex)
         {
@@ -460,5 +467,10 @@ public sealed class CampaignGrain(
         }
     }
 
-    private CampaignStatus Status() => LedgerViews.Status(Id, _config!, Ledger, Records, RuntimeIdentity);
+    /// <summary>The stored state's status, with the trainers' live activity (lease renewals are not stored).</summary>
+    private CampaignStatus Status() => Committed.Status with { Trainers = LedgerViews.Trainers(Ledger, Records) };
+
+    private CommittedView Snapshot() => LedgerViews.Snapshot(Id, _config!, Ledger, Records, RuntimeIdentity);
+
+    private UserErrorException NoCampaign() => new($"no campaign '{Id}': see 'nasnet campaign list'");
 }

@@ -1,5 +1,4 @@
 using NasNet.Core.Campaigns;
-using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace NasNet.Grains.Campaigns;

@@ -6,15 +6,30 @@ using CandidateStatus = NasNet.Grains.Interfaces.CandidateStatus;
 
 namespace NasNet.Grains.Campaigns;
 
+/// <summary>
+/// What a campaign's readers see: the views of its ledger at the instant whose state was stored last. A reader never
+/// sees a proposal, lease or result that a failed write and the reload after it would take back.
+/// </summary>
+internal sealed record CommittedView(CampaignStatus Status, CandidateSummary[] Rows, int[] Ranking, FinalReportView Final);
+
 /// <summary>The wire views of a campaign's ledger: status, candidate rows, the final table and the gauges.</summary>
 internal static class LedgerViews
 {
+    /// <summary>Every reader's view of the ledger as it is now (call at the instant that is being stored).</summary>
+    public static CommittedView Snapshot(string id, CampaignConfig config, CandidateLedger l, CandidateRecords records, string host) =>
+        new(Status(id, config, l, records, host), Enumerable.Range(0, l.Entries.Count).Select(n => Summary(l, n, records)).ToArray(),
+            l.Ranking().ToArray(), Final(l, config));
+
+    /// <summary>The trainers holding leases now, with their epochs (live: renewals are not stored).</summary>
+    public static TrainerActivity[] Trainers(CandidateLedger l, CandidateRecords records) =>
+        l.RunningNumbers.Select(n => (n, e: l.Entries[n]))
+            .Select(x => new TrainerActivity(x.e.TrainerId ?? "?", records.CandidateId(x.n), x.e.Epoch, x.e.TargetEpochs, x.e.LeasedUtc))
+            .OrderBy(t => t.TrainerId, StringComparer.Ordinal).ToArray();
+
     public static CampaignStatus Status(string id, CampaignConfig config, CandidateLedger l, CandidateRecords records, string host)
     {
         var best = l.Best >= 0 ? l.Entries[l.Best] : null;
-        var trainers = l.RunningNumbers.Select(n => (n, e: l.Entries[n]))
-            .Select(x => new TrainerActivity(x.e.TrainerId ?? "?", records.CandidateId(x.n), x.e.Epoch, x.e.TargetEpochs, x.e.LeasedUtc))
-            .OrderBy(t => t.TrainerId, StringComparer.Ordinal).ToArray();
+        var trainers = Trainers(l, records);
         return new CampaignStatus(
             id, config.Name, (CampaignState)l.State, WireEnum.Name(config.Strategy.Kind), config.Budget.Candidates, l.Entries.Count - l.FinalProgress.Total, l.Done, l.Failed,
             l.Pending, l.Running, l.CacheHits, l.Strategy.PolicyVersion, l.Strategy.RewardsApplied, best?.Accuracy, best?.Hash,

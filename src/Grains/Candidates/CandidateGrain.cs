@@ -1,5 +1,4 @@
 using NasNet.Grains.Storage;
-using Orleans.Runtime;
 
 namespace NasNet.Grains.Candidates;
 
@@ -24,6 +23,9 @@ public sealed class CandidateState
 
     /// <summary>Attempts that failed (the candidate was re-queued or failed for good).</summary>
     [Id(8)] public int FailedAttempts { get; set; }
+
+    /// <summary>Every attempt recorded (results and failures), oldest first; cache hits record none.</summary>
+    [Id(9)] public List<AttemptView> History { get; set; } = [];
 }
 
 /// <summary>One sampled architecture: genotype, lifecycle and results (see <see cref="ICandidateGrain"/>).</summary>
@@ -67,6 +69,7 @@ public sealed class CandidateGrain(
             S.Status = S.Results.Count > 0 ? CandidateStatus.Done : CandidateStatus.Pending; // a failed promotion keeps its result
             S.FailureReason = reason;
             S.FailedAttempts++;
+            S.History.Add(Failure("requeued", reason));
             await WriteAsync();
         }
     }
@@ -79,6 +82,11 @@ public sealed class CandidateGrain(
             S.Status = status;
             S.FailureReason = reason;
             S.FailedAttempts += status == CandidateStatus.Failed ? 1 : 0;
+            if (status == CandidateStatus.Failed)
+            {
+                S.History.Add(Failure("failed", reason));
+            }
+
             await WriteAsync();
         }
     }
@@ -97,7 +105,25 @@ public sealed class CandidateGrain(
         S.CacheHitOf = cacheHitOf;
         S.TrainerId = cacheHitOf is null ? report.TrainerId : S.TrainerId;
         S.FailureReason = null;
+        if (cacheHitOf is null)
+        {
+            S.History.Add(new AttemptView(report.Attempt, report.TrainerId, report.LeaseId, report.ResumedFromEpoch, report.Epochs,
+                report.Outcome.Name(), report.Reason, report.StartedUtc, DateTime.UtcNow, report.Seconds));
+        }
+
         await WriteAsync();
+    }
+
+    /// <summary>
+    /// A failed attempt: the controller's reason ends with "(trainer X)" (an expired lease, or a trainer's report of
+    /// its failure), which names the trainer.
+    /// </summary>
+    private static AttemptView Failure(string outcome, string reason)
+    {
+        const string marker = "(trainer ";
+        var at = reason.LastIndexOf(marker, StringComparison.Ordinal);
+        var trainer = at >= 0 && reason.EndsWith(')') ? reason[(at + marker.Length)..^1] : null;
+        return new AttemptView(0, trainer, null, 0, 0, outcome, reason, null, DateTime.UtcNow, 0);
     }
 
     public Task<CandidateView> Get()
@@ -106,7 +132,7 @@ public sealed class CandidateGrain(
         return Task.FromResult(new CandidateView(
             this.GetPrimaryKeyString(), init.CampaignId, init.Number, init.Hash, init.GenotypeJson, S.Status,
             S.FailedAttempts + S.Results.Count, S.TrainerId, S.Results.LastOrDefault(), S.CacheHitOf, S.Reward,
-            S.FailureReason, init.PolicyVersion, S.Results.Count, S.Results.ToArray()));
+            S.FailureReason, init.PolicyVersion, S.Results.Count, S.Results.ToArray(), S.History.ToArray()));
     }
 
     public Task<byte[]?> GetWeights() =>

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
-using Orleans.Runtime;
 using StackExchange.Redis;
 
 namespace NasNet.Grains.Hosting;

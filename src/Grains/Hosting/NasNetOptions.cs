@@ -19,8 +19,14 @@ public sealed class NasNetOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>HTTP port for /dashboard, /health and /metrics (0 = no HTTP endpoint).</summary>
+    /// <summary>HTTP port for /campaigns, /dashboard, /health and /metrics (0 = any free port).</summary>
     public int DashboardPort { get; set; } = 8080;
+
+    /// <summary>
+    /// Bearer token that protects the web page (/campaigns) and the dashboard (/dashboard); empty = both open.
+    /// /health and /metrics stay open (probes, Prometheus).
+    /// </summary>
+    public string WebToken { get; set; } = "";
 
     /// <summary>Training slots on this silo; 0 = auto (CUDA device count, else one per CPU core).</summary>
     public int Slots { get; set; }

@@ -54,6 +54,11 @@ public sealed class NasNetOptionsValidator : IValidateOptions<NasNetOptions>
             yield return $"NasNet:ResponseTimeoutSeconds {o.ResponseTimeoutSeconds} must be a positive number of seconds (default 30)";
         }
 
+        if (o.WebToken is { Length: > 0 } token && (token.Length < 16 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+        {
+            yield return "NasNet:WebToken must be at least 16 characters without spaces (a random secret, e.g. from 'openssl rand -hex 16'), or empty for an open page";
+        }
+
         if (!(o.DrainSeconds >= 0))
         {
             yield return $"NasNet:DrainSeconds {o.DrainSeconds} must be 0 or more seconds (default 20)";

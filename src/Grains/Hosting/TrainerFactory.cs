@@ -17,13 +17,13 @@ public sealed class TrainerFactory
     private readonly Lazy<TorchCandidateTrainer> _torch = new(() => new TorchCandidateTrainer());
     private readonly ConcurrentDictionary<(string Table, string Column, double SecondsPerEpoch), Lazy<TabularTrainer>> _tables = new();
 
-    public ICandidateTrainer Create(TrainerSettings settings, SearchSpaceKind space = SearchSpaceKind.NasNet) => settings.Kind switch
+    public ICandidateTrainer Create(TrainerSettings settings, ISearchSpace space) => settings.Kind switch
     {
         TrainerKind.Simulated => new SimulatedTrainer(settings.SecondsPerEpoch, settings.Noise),
         TrainerKind.Torch => _torch.Value,
         TrainerKind.Tabular => _tables.GetOrAdd((Path.GetFullPath(settings.Table!), settings.RewardColumn, settings.SecondsPerEpoch),
             k => new Lazy<TabularTrainer>(() => new TabularTrainer(
-                TabularTable.Load(k.Table, "arch", SearchSpaces.Get(WireEnum.Name(space))),
+                TabularTable.Load(k.Table, "arch", space),
                 new TabularOptions { RewardColumn = k.Column, SecondsPerEpoch = k.SecondsPerEpoch }))).Value,
         _ => throw new UserErrorException($"trainer.kind '{WireEnum.Name(settings.Kind)}' is not available in this build: use one of torch, simulated, tabular"),
     };

@@ -1,14 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NasNet.Core;
 using NasNet.Core.Campaigns;
 using NasNet.Core.Networks;
 using NasNet.Core.SearchSpace;
 using NasNet.Core.Training;
 using NasNet.Grains.Storage;
 using NasNet.Grains.Telemetry;
-using Orleans.Runtime;
 
 namespace NasNet.Grains.Hosting;
 
@@ -112,9 +110,10 @@ public sealed class TrainingHost(
             // A final-evaluation lease carries its own spec (the final size); a reference network is named, not a genotype.
             var spec = lease.SpecJson is { } specJson ? WorkJson.Read<ChildTrainingSpec>(specJson, "lease spec") : config.Child with { Epochs = lease.Epochs };
             var reference = ReferenceNetworks.IsReference(lease.GenotypeJson) ? lease.GenotypeJson.Trim() : null;
-            var architecture = reference is null ? SearchSpaces.Parse(WireEnum.Name(config.SearchSpace), lease.GenotypeJson) : Genotypes.NasNetA;
+            var space = CampaignRules.Space(config);
+            var architecture = reference is null ? space.Parse(lease.GenotypeJson) : Genotypes.NasNetA;
             var job = new CandidateJob(lease.CandidateId, architecture, spec, (int)(lease.Seed & int.MaxValue)) { Reference = reference };
-            var impl = trainers.Create(config.Trainer, config.SearchSpace);
+            var impl = trainers.Create(config.Trainer, space);
             var checkpoint = await LoadCheckpointAsync(lease.CandidateId);
             epoch = checkpoint?.Epoch ?? 0;
             var resumedFrom = epoch;
@@ -152,6 +151,8 @@ public sealed class TrainingHost(
 
             var epochWatch = System.Diagnostics.Stopwatch.StartNew();
             var trainingStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            var startedUtc = DateTime.UtcNow;
+            var progress = new EpochMetrics(metrics);
             var result = await thread.Run(
                 () => impl.Train(job, checkpoint?.Data, (e, bytes) =>
                 {
@@ -159,12 +160,13 @@ public sealed class TrainingHost(
                     Volatile.Write(ref epoch, e);
                     metrics.Epoch(epochWatch.Elapsed.TotalSeconds, 0);
                     epochWatch.Restart();
-                }, new EpochMetrics(metrics), leaseCts.Token),
+                }, progress, leaseCts.Token),
                 leaseCts.Token);
             var trainingEnded = System.Diagnostics.Stopwatch.GetTimestamp();
             await leaseCts.CancelAsync();
             await renewals;
 
+            metrics.OneDnnFallback(result.OneDnnFallbackSteps);
             var hasWeights = result.Weights is { Length: > 0 };
             if (hasWeights)
             {
@@ -174,7 +176,7 @@ public sealed class TrainingHost(
             var report = new TrainingReport(
                 result.Outcome == Core.Training.TrainingOutcome.Diverged ? Interfaces.TrainingOutcome.Diverged : Interfaces.TrainingOutcome.Completed, result.ValidationAccuracy, result.TestAccuracy, result.Params, result.MultAdds,
                 result.LatencyMs, result.ThroughputImagesPerSecond, result.Epochs, result.Seconds, result.ImagesPerSecond,
-                result.Reason, trainerId, resumedFrom, hasWeights, result.OneDnnFallbackSteps);
+                result.Reason, trainerId, resumedFrom, hasWeights, result.OneDnnFallbackSteps, progress.Losses.ToArray(), lease.LeaseId, lease.Attempt, startedUtc);
             var ack = await ReportAsync(() => trainer.Complete(lease, report), lease, stop);
             metrics.Overhead((System.Diagnostics.Stopwatch.GetElapsedTime(requested, trainingStarted) + System.Diagnostics.Stopwatch.GetElapsedTime(trainingEnded)).TotalSeconds);
             if (ack is LeaseAck.Accepted or LeaseAck.Duplicate && !lease.KeepCheckpoint) // kept for an ASHA promotion
@@ -275,12 +277,23 @@ public sealed class TrainingHost(
         }
     }
 
-    /// <summary>Records a trainer's images/s at the end of each epoch (synchronously, on the training thread).</summary>
+    /// <summary>
+    /// Records a trainer's images/s at the end of each epoch (synchronously, on the training thread), and the epoch's
+    /// mean training loss for the report's learning curve (read once the training has returned).
+    /// </summary>
     private sealed class EpochMetrics(NasNetMetrics metrics) : IProgress<EpochProgress>
     {
+        public List<double> Losses { get; } = [];
+
         public void Report(EpochProgress value)
         {
-            if (value.Step == value.Steps && value.ImagesPerSecond > 0)
+            if (value.Step != value.Steps)
+            {
+                return;
+            }
+
+            Losses.Add(value.Loss);
+            if (value.ImagesPerSecond > 0)
             {
                 metrics.Epoch(0, value.ImagesPerSecond);
             }

@@ -25,7 +25,7 @@ public sealed class NasNetMetrics : IDisposable
         "nasnet_pending_work", "nasnet_campaign_pending", "nasnet_campaign_running", "nasnet_campaign_done", "nasnet_campaign_failed",
         "nasnet_campaign_cache_hits", "nasnet_campaign_best_reward", "nasnet_campaign_policy_version", "nasnet_trainer_busy_slots",
         "nasnet_trainer_slots", "nasnet_trainer_epoch_seconds", "nasnet_trainer_images_per_second", "nasnet_trainer_leases_total",
-        "nasnet_trainer_overhead_seconds",
+        "nasnet_trainer_overhead_seconds", "nasnet_trainer_onednn_fallback_steps_total",
     ];
 
     /// <summary>Training slots a candidate needs (one device or one CPU slot).</summary>
@@ -37,6 +37,7 @@ public sealed class NasNetMetrics : IDisposable
     private readonly Histogram<double> _imagesPerSecond;
     private readonly Counter<long> _leases;
     private readonly Histogram<double> _overhead;
+    private readonly Counter<long> _oneDnnFallbackSteps;
     private int _busySlots;
     private int _slots;
 
@@ -58,6 +59,8 @@ public sealed class NasNetMetrics : IDisposable
         _epochSeconds = _meter.CreateHistogram<double>("nasnet_trainer_epoch_seconds", "s", "Wall time of one training epoch of one candidate");
         _imagesPerSecond = _meter.CreateHistogram<double>("nasnet_trainer_images_per_second", "{image}/s", "Training throughput of one candidate, images per second");
         _leases = _meter.CreateCounter<long>("nasnet_trainer_leases", "{lease}", "Leases this silo's trainers have taken");
+        _oneDnnFallbackSteps = _meter.CreateCounter<long>("nasnet_trainer_onednn_fallback_steps", "{step}",
+            "Training steps re-run without oneDNN after a non-finite result (the per-step guard); above 0, this CPU's oneDNN kernels misbehave");
         _overhead = _meter.CreateHistogram<double>("nasnet_trainer_overhead_seconds", "s", "Orchestration time per candidate: lease request and result report, excluding training");
     }
 
@@ -71,7 +74,14 @@ public sealed class NasNetMetrics : IDisposable
 
     public void Remove(string campaignId) => _campaigns.TryRemove(campaignId, out _);
 
-    public void SetSlots(int slots) => Volatile.Write(ref _slots, slots);
+    public void SetSlots(int slots)
+    {
+        Volatile.Write(ref _slots, slots);
+        _oneDnnFallbackSteps.Add(0); // exported from the start (0 is the healthy value an alert compares with)
+    }
+
+    /// <summary>Steps of one training that the oneDNN guard re-ran on the reference kernels.</summary>
+    public void OneDnnFallback(int steps) => _oneDnnFallbackSteps.Add(steps);
 
     public void SlotBusy(bool busy)
     {

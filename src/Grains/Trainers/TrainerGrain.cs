@@ -20,7 +20,8 @@ public sealed class TrainerGrain : Grain, ITrainerGrain
 
     public Task<LeaseAck> Complete(Lease lease, TrainingReport report) => Campaign(lease).Complete(lease.LeaseId, lease.Number, report);
 
-    public Task<LeaseAck> Fail(Lease lease, string reason) => Campaign(lease).Fail(lease.LeaseId, lease.Number, reason);
+    /// <summary>Forwards a failure naming this trainer (as an expired lease's reason does), for the candidate's attempts.</summary>
+    public Task<LeaseAck> Fail(Lease lease, string reason) => Campaign(lease).Fail(lease.LeaseId, lease.Number, $"{reason} (trainer {Id})");
 
     public Task Release(Lease lease) => Campaign(lease).Release(lease.LeaseId, lease.Number);
 

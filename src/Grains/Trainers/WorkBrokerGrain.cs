@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using NasNet.Grains.Storage;
-using Orleans.Runtime;
 
 namespace NasNet.Grains.Trainers;
 
@@ -124,4 +123,6 @@ public sealed class WorkBrokerGrain(
     }
 
     public Task<string[]> List() => Task.FromResult(state.State.All.ToArray());
+
+    public Task<string[]> ListActive() => Task.FromResult(state.State.Active.ToArray());
 }

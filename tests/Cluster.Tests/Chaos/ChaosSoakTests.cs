@@ -20,18 +20,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output) : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>
-    /// Why the soak is out of the suite (its code stays; bench/Chaos runs the same soak): its first run on this branch
-    /// (seed 7, 45 s, 2026-12-01) found a real violation, not flakiness. A Redis outage while a campaign had just
-    /// started made the campaign grain's state write fail; the grain reloads from storage (WriteAsync: "state not
-    /// stored; reloading from storage"), but its status had already shown the unstored proposals: "proposed went back
-    /// from 4 to 0", then to 2. Every campaign still completed 30/30 with each result once; the lost-work bound failed
-    /// too (31 epochs of 180 with 6 trainings hit). Status reads should show only committed state (or the watch should
-    /// accept a reload): the lead decides, then drop this Skip.
-    /// </summary>
-    public const string SkipReason = "found a real violation (status shows unstored proposals; 'proposed' goes back after a Redis outage): see the summary of ChaosSoakTests.SkipReason; run bench/Chaos";
-
-    [Fact(Skip = SkipReason)]
+    [Fact]
     public async Task SeededKillsStopsRestartsAndRedisOutages_EveryCampaignCompletesOnce_NoCounterGoesBack()
     {
         var soak = new ChaosSoak(new ChaosOptions(Seed: 7, DurationSeconds: 45), new ProcessSilos(), _redis, output.WriteLine);

@@ -225,6 +225,9 @@ public sealed class CampaignClusterTests : IDisposable
         Assert.Equal(14, json["final"]!["total"]!.GetValue<int>());
         var final = NasNet.Client.Cluster.CampaignViews.FinalJson(report);
         Assert.Equal(7, final["rows"]!.AsArray().Count);
+        var (front, latencyFront) = NasNet.Client.Cluster.CampaignViews.ParetoFronts(await campaign.GetCandidates(), s.Proposed);
+        Assert.NotEmpty(front);
+        Assert.All(front.Concat(latencyFront), c => Assert.True(c.Number < s.Proposed, $"final training #{c.Number} on the search's front"));
         await Assert.ThrowsAsync<UserRequestException>(() => campaign.Evaluate(null)); // once
     }
     [Fact]
@@ -318,5 +321,17 @@ public sealed class CampaignClusterTests : IDisposable
         }
 
         Assert.True(s.Resumes >= 1 || views.Any(v => v.Attempts > 1), "the killed silo's replay was re-leased");
+
+        // The accuracy-vs-mult-adds front of `best`/`export`: cheapest first, strictly more accurate along it, and no
+        // trained candidate at or under a front point's cost beats it.
+        var (front, latencyFront) = NasNet.Client.Cluster.CampaignViews.ParetoFronts(rows, s.Proposed);
+        Assert.NotEmpty(front);
+        Assert.Empty(latencyFront); // the table has no latency
+        for (var i = 1; i < front.Length; i++)
+        {
+            Assert.True(front[i].MultAdds > front[i - 1].MultAdds && front[i].Accuracy > front[i - 1].Accuracy);
+        }
+
+        Assert.All(front, f => Assert.DoesNotContain(rows, r => r.CacheHitOf is null && r.MultAdds > 0 && r.MultAdds <= f.MultAdds && r.Accuracy > f.Accuracy));
     }
 }

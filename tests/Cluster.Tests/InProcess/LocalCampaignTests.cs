@@ -11,13 +11,18 @@ public sealed class LocalCampaignTests
         var said = new StringWriter();
         var config = DemoCommand.DemoConfig(2, "random", simulated: false, said, fashionMnistDir: "/nonexistent/fashion-mnist");
 
-        var status = await CampaignCommands.RunLocalAsync(config, CampaignCommands.NewId("demo-test"), slots: 1, json: false, exportDir: null, CancellationToken.None, TextWriter.Null);
+        var progress = new StringWriter();
+        var id = CampaignCommands.NewId("demo-test");
+        var status = await CampaignCommands.RunLocalAsync(config, id, slots: 1, json: false, exportDir: null, CancellationToken.None, progress);
 
         Assert.Contains("apt-get install dataset-fashion-mnist", said.ToString());
+        Assert.Matches($@"(?m)^page http://127\.0\.0\.1:\d+/campaigns/{id} \(served while this runs\)", progress.ToString()); // the embedded silo's page
         Assert.Equal("synthetic", config.Child.Dataset);
         Assert.Equal((CampaignState.Completed, 2, 0), (status.State, status.Completed, status.Failed));
         Assert.NotNull(status.BestAccuracy);
         Assert.InRange(status.BestAccuracy!.Value, 0.0, 1.0);
+        Assert.Equal([1, 3], status.Rungs); // the demo searches with ASHA
+        Assert.Equal((4, 4, 0), (status.FinalTotal, status.FinalDone, status.FinalFailed)); // found, random, NASNet-A, ResNet-8
     }
     /// <summary>A campaign whose every training fails (a real cause: CUDA asked for on a CPU build) ends failed, fast, and exits 1.</summary>
     [Fact]

@@ -30,19 +30,20 @@ public static class TestClusters
     }
 
     /// <summary>An embedded silo (the client's in-process mode) on free loopback ports, HTTP on a free port, 1 slot.</summary>
-    public static Task<EmbeddedSilo> StartEmbeddedAsync(string clusterId) => EmbeddedSilo.StartAsync(new Dictionary<string, string?>
+    public static Task<EmbeddedSilo> StartEmbeddedAsync(string clusterId, int slots = 1, string? webToken = null) => EmbeddedSilo.StartAsync(new Dictionary<string, string?>
     {
         ["NasNet:SiloPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["NasNet:GatewayPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["NasNet:DashboardPort"] = "0",
         ["NasNet:ClusterId"] = clusterId,
-        ["NasNet:Slots"] = "1",
+        ["NasNet:Slots"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["NasNet:WebToken"] = webToken,
     });
 
     /// <summary>A simulated campaign config.</summary>
-    public static string Config(int candidates, int epochs, double secondsPerEpoch, double leaseSeconds = 3, string strategy = "random", int seed = 1) =>
+    public static string Config(int candidates, int epochs, double secondsPerEpoch, double leaseSeconds = 3, string strategy = "random", int seed = 1, string name = "t") =>
         $$"""
-        { "name": "t", "seed": {{seed}}, "strategy": { "kind": "{{strategy}}", "batchSize": 5, "maxStaleness": 1000 }, "dataset": { "kind": "synthetic" },
+        { "name": "{{name}}", "seed": {{seed}}, "strategy": { "kind": "{{strategy}}", "batchSize": 5, "maxStaleness": 1000 }, "dataset": { "kind": "synthetic" },
           "child": { "epochs": {{epochs}} }, "trainer": { "kind": "simulated", "secondsPerEpoch": {{secondsPerEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}} },
           "budget": { "candidates": {{candidates}} }, "lease": { "seconds": {{leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}} } }
         """;

@@ -5,6 +5,8 @@ using NasNet.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
+#pragma warning disable IDE1006 // submodule fields are lower-case: they are checkpoint keys
+
 namespace NasNet.Core.Tests.Training;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using YamlDotNet.RepresentationModel;
 
+#pragma warning disable IDE1006 // submodule fields are lower-case: they are checkpoint keys
+
 namespace NasNet.K8s.Tests.Kustomize;
 
 /// <summary>

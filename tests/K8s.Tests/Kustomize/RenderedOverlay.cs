@@ -2,6 +2,8 @@ using k8s;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
 
+#pragma warning disable IDE1006 // submodule fields are lower-case: they are checkpoint keys
+
 namespace NasNet.K8s.Tests.Kustomize;
 
 /// <summary>
