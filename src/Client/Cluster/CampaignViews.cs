@@ -207,9 +207,12 @@ public static class CampaignViews
             ["latencyMs"] = Math.Round(r.LatencyMs, 4),
             ["seeds"] = r.Seeds,
             ["trained"] = r.Trained,
-            ["architecture"] = r.Architecture.StartsWith('{') ? JsonNode.Parse(r.Architecture) : r.Architecture,
+            ["architecture"] = ArchitectureNode(r.Architecture),
         }).ToArray()),
     };
+
+    /// <summary>An architecture in JSON output: a genotype as its object, another space's cell string as a string.</summary>
+    private static JsonNode? ArchitectureNode(string text) => SearchSpaces.IsGenotype(text) ? JsonNode.Parse(text) : text;
 
     private static string Pct(double? x) => x is { } v ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) : "-";
 
@@ -290,7 +293,7 @@ public static class CampaignViews
         ["multAdds"] = c.Result?.MultAdds,
         ["latencyMs"] = c.Result?.LatencyMs,
         ["trainer"] = c.Result?.TrainerId,
-        ["genotype"] = c.GenotypeJson.StartsWith('{') ? JsonNode.Parse(c.GenotypeJson) : c.GenotypeJson, // NAS-Bench-201: the cell string
+        ["genotype"] = ArchitectureNode(c.GenotypeJson),
     }).ToArray());
 
     /// <summary>
@@ -345,7 +348,7 @@ public static class CampaignViews
     public static void PrintBest(IReadOnlyList<CandidateView> best, TextWriter o)
     {
         // A tabular campaign's rows carry the table's test accuracy (NAS-Bench-201: cifar10_test_200) and a cell string.
-        var tabular = best.Any(c => !c.GenotypeJson.StartsWith('{'));
+        var tabular = best.Any(c => !SearchSpaces.IsGenotype(c.GenotypeJson));
         o.WriteLine(tabular
             ? $"{"rank",4}  {"accuracy",8}  {"test",8}  {"params",10}  candidate  cell"
             : $"{"rank",4}  {"accuracy",8}  {"params",10}  {"latency",8}  candidate  hash");
@@ -374,7 +377,7 @@ public static class CampaignViews
         path = Path.Combine(dir, "pareto.json");
         await File.WriteAllTextAsync(path, ToJson(ParetoJson(await campaign.GetCandidates(), status.Proposed), true));
         written.Add(path);
-        if (best.Length > 0 && !best[0].GenotypeJson.StartsWith('{'))
+        if (best.Length > 0 && !SearchSpaces.IsGenotype(best[0].GenotypeJson))
         {
             path = Path.Combine(dir, "best-cell.txt"); // another space's cell string (NAS-Bench-201: |op~0|+|op~0|op~1|+...)
             await File.WriteAllTextAsync(path, best[0].GenotypeJson + "\n");

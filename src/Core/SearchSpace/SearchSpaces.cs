@@ -18,6 +18,13 @@ public static class SearchSpaces
         _ => throw new UserErrorException($"searchSpace '{name}' is not supported (use one of: {string.Join(", ", Names)})"),
     };
 
+    /// <summary>
+    /// True when an architecture's text (<see cref="IArchitecture.Text"/>) is a NASNet cell genotype (its JSON object),
+    /// false for a tabular space's cell string (NAS-Bench-201: <c>|op~0|+|op~0|op~1|+...</c>): what views need to know
+    /// to embed it as JSON or draw its cells, without the campaign's config at hand.
+    /// </summary>
+    public static bool IsGenotype(string text) => text.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal);
+
     /// <summary>Parses an architecture's text (<see cref="IArchitecture.Text"/>) for the named space.</summary>
     public static IArchitecture Parse(string space, string text) => Get(space).Parse(text);
 }

@@ -219,7 +219,7 @@ public static partial class NasNetWeb
         try
         {
             var view = await grains.GetGrain<ICandidateGrain>(row.CandidateId).Get();
-            return view.GenotypeJson.TrimStart().StartsWith('{') ? (row, GenotypeJson.Parse(view.GenotypeJson)) : null;
+            return SearchSpaces.IsGenotype(view.GenotypeJson) ? (row, GenotypeJson.Parse(view.GenotypeJson)) : null;
         }
         catch (InvalidOperationException)
         {

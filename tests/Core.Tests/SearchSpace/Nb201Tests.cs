@@ -42,6 +42,15 @@ public class Nb201Tests
         Assert.Equal(Genotypes.NasNetA.Hash, nasnet.Hash); // the NASNet text (compact JSON) round-trips too
     }
 
+    [Fact]
+    public void IsGenotype_TellsANasNetGenotypeFromATabularCellString()
+    {
+        Assert.True(SearchSpaces.IsGenotype(Genotypes.NasNetA.Text));
+        Assert.True(SearchSpaces.IsGenotype($"\n  {Genotypes.NasNetA.Text}"));
+        Assert.False(SearchSpaces.IsGenotype(Best));
+        Assert.False(SearchSpaces.IsGenotype(""));
+    }
+
     [Theory]
     [InlineData("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|", "2 node groups separated by '+', expected 3")]
     [InlineData("|conv~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|", "unknown operation 'conv'")]
