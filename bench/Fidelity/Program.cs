@@ -43,7 +43,9 @@ TorchRuntime.TuneMalloc();
 CpuKernels.DisableNnpack();
 if (Environment.GetEnvironmentVariable("NASNET_ONEDNN") != "1")
 {
-    CpuKernels.DisableOneDnn(); // as the product trains (TorchCandidateTrainer)
+    // oneDNN off, as the product trained when the study's first rows were run; the product now turns it on where its
+    // start-up self-test passes (CpuKernels.ConfigureOneDnn). Accuracies do not depend on it, wall and CPU seconds do.
+    CpuKernels.DisableOneDnn();
 }
 
 torch.set_num_threads(options.Threads);
