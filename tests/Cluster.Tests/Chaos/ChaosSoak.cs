@@ -269,7 +269,14 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
     {
         if (kind == ChaosKind.RedisOutage)
         {
-            var e = new ChaosEvent(Elapsed, kind, "redis", downtime, 0);
+            // Every running training is hit: none can report or store a checkpoint until Redis is back.
+            int running;
+            lock (_gate)
+            {
+                running = _active.Sum(w => w.Last?.Trainers.Length ?? 0);
+            }
+
+            var e = new ChaosEvent(Elapsed, kind, "redis", downtime, running);
             report.Events.Add(e);
             log($"{e.AtSeconds:F0} s: Redis down for {downtime:F1} s");
             redis.Stop();
