@@ -264,19 +264,22 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
         }
     }
 
+    /// <summary>The trainings the running campaigns' last status reads showed, of those that match.</summary>
+    private int TrainingsSeen(Func<TrainerActivity, bool> match)
+    {
+        lock (_gate)
+        {
+            return _active.Sum(w => w.Last?.Trainers.Count(match) ?? 0);
+        }
+    }
+
     /// <summary>Applies one event; returns the task that brings the target back.</summary>
     private async Task<Task> ApplyAsync(SiloFleet fleet, ChaosReport report, ChaosKind kind, int target, double downtime)
     {
         if (kind == ChaosKind.RedisOutage)
         {
             // Every running training is hit: none can report or store a checkpoint until Redis is back.
-            int running;
-            lock (_gate)
-            {
-                running = _active.Sum(w => w.Last?.Trainers.Length ?? 0);
-            }
-
-            var e = new ChaosEvent(Elapsed, kind, "redis", downtime, running);
+            var e = new ChaosEvent(Elapsed, kind, "redis", downtime, TrainingsSeen(_ => true));
             report.Events.Add(e);
             log($"{e.AtSeconds:F0} s: Redis down for {downtime:F1} s");
             redis.Stop();
@@ -292,12 +295,7 @@ public sealed class ChaosSoak(ChaosOptions options, ISiloLauncher launcher, Redi
         }
 
         var victim = live[target % live.Count];
-        int hit;
-        lock (_gate)
-        {
-            hit = _active.Sum(w => w.Last?.Trainers.Count(t => t.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal)) ?? 0);
-        }
-
+        var hit = TrainingsSeen(t => t.TrainerId.StartsWith(victim.Name + "/", StringComparison.Ordinal));
         var ev = new ChaosEvent(Elapsed, kind, victim.Name, kind == ChaosKind.Restart ? 0 : downtime, hit);
         report.Events.Add(ev);
         log($"{ev.AtSeconds:F0} s: {kind} {victim.Name} ({hit} trainings on it)");
