@@ -117,6 +117,9 @@ namespace NasNet.Bench.Fidelity
         public bool TestAtRungs { get; init; }
         public double Clip { get; init; } = 5.0;
         public double LabelSmoothing { get; init; }
+        public int WarmupSteps { get; init; }
+        public double Momentum { get; init; } = 0.9;
+        public string Optimizer { get; init; } = "sgd";
         public string Python { get; init; } = "/usr/bin/python3";
         public bool DryRun { get; init; }
 
@@ -131,6 +134,9 @@ namespace NasNet.Bench.Fidelity
               --test-size T         test images scored (10000)
               --clip C              gradient-norm clip (5, the product's default; 0 = off)
               --label-smoothing S   (0)
+              --warmup W            steps of linear learning-rate warm-up before the cosine (0)
+              --momentum M          SGD (Nesterov) momentum (0.9)
+              --optimizer O         sgd | adamw (sgd)
               --dry-run             print the models (params, mult-adds) and the planned trainings, train nothing
             sweep:
               --models LIST         nasnet-a, resnet-8, resnet-14, resnet-20, cnn-py (the PyTorch CNN, baseline_cnn.py), random:SEED:I
@@ -183,6 +189,9 @@ namespace NasNet.Bench.Fidelity
                         "--test-at-rungs" => o with { TestAtRungs = true },
                         "--clip" => o with { Clip = double.Parse(Next(), CultureInfo.InvariantCulture) },
                         "--label-smoothing" => o with { LabelSmoothing = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                        "--warmup" => o with { WarmupSteps = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                        "--momentum" => o with { Momentum = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                        "--optimizer" => o with { Optimizer = Next() },
                         "--python" => o with { Python = Next() },
                         "--dry-run" => o with { DryRun = true },
                         _ => throw new FormatException($"unknown option '{args[i]}'"),
@@ -380,6 +389,9 @@ namespace NasNet.Bench.Fidelity
                 WeightDecay = job.Wd,
                 GradientClipNorm = o.Clip,
                 LabelSmoothing = o.LabelSmoothing,
+                WarmupSteps = o.WarmupSteps,
+                Momentum = o.Momentum,
+                Optimizer = o.Optimizer,
                 TrainSubset = job.Budget.Images,
                 Threads = o.Threads,
             };

@@ -17,7 +17,7 @@ using static TorchSharp.torch;
 var options = new Dictionary<string, int>
 {
     ["threads"] = 1, ["cells"] = 2, ["filters"] = 96, ["image"] = 32, ["channels"] = 3, ["batch"] = 64,
-    ["warmup"] = 5, ["steps"] = 30, ["seed"] = 1, ["forward-only"] = 0, ["onednn"] = -1, ["candidate"] = 0,
+    ["warmup"] = 5, ["steps"] = 30, ["seed"] = 1, ["forward-only"] = 0, ["onednn"] = -1, ["candidate"] = 0, ["channels-last"] = 0,
 };
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
@@ -66,6 +66,19 @@ var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashDa
 using var optimizer = optim.SGD(model.parameters(), 0.025, momentum: 0.9, weight_decay: 5e-4);
 var batch = options["batch"];
 var xs = Enumerable.Range(0, 4).Select(_ => randn(batch, options["channels"], options["image"], options["image"])).ToArray();
+static Tensor ChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+if (options["channels-last"] >= 2)
+{
+    using var noGrad = torch.no_grad();
+    foreach (var p in model.parameters().Where(p => p.dim() == 4))
+    {
+        p.set_(ChannelsLast(p));
+    }
+}
+if (options["channels-last"] >= 1)
+{
+    xs = xs.Select(ChannelsLast).ToArray();
+}
 var ys = Enumerable.Range(0, 4).Select(_ => randint(0, 10, [batch], dtype: ScalarType.Int64)).ToArray();
 
 var forwardOnly = options["forward-only"] != 0;

@@ -14,6 +14,9 @@ public sealed record ChildTrainingSpec
     /// <summary>Network skeletons a spec may name.</summary>
     public static readonly IReadOnlyList<string> Networks = ["cifar", "mobile", "large"];
 
+    /// <summary>Optimizers a spec may name.</summary>
+    public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adamw"];
+
     /// <summary>Devices a spec may name.</summary>
     public static readonly IReadOnlyList<string> Devices = ["auto", "cpu", "cuda"];
 
@@ -56,6 +59,12 @@ public sealed record ChildTrainingSpec
 
     /// <summary>Initial SGD learning rate, cosine to 0 (0.1 chosen with batch 16 by the sweep in bench/RESULTS.md).</summary>
     public double LearningRate { get; init; } = 0.1;
+
+    /// <summary>sgd (with <see cref="Momentum"/>, <see cref="Nesterov"/>) | adamw (decoupled <see cref="WeightDecay"/>).</summary>
+    public string Optimizer { get; init; } = "sgd";
+
+    /// <summary>Steps of linear learning-rate warm-up before the cosine (0 = off).</summary>
+    public int WarmupSteps { get; init; }
 
     public double Momentum { get; init; } = 0.9;
 
@@ -132,6 +141,8 @@ public sealed record ChildTrainingSpec
         }
 
         ConfigCheck.That($"{path}.learningRate", LearningRate, LearningRate > 0 && LearningRate <= 100, "(0, 100]");
+        ConfigCheck.OneOf($"{path}.optimizer", Optimizer, Optimizers);
+        ConfigCheck.Range($"{path}.warmupSteps", WarmupSteps, 0, int.MaxValue);
         ConfigCheck.Range($"{path}.momentum", Momentum, 0, 1);
         ConfigCheck.Range($"{path}.weightDecay", WeightDecay, 0, 1);
         ConfigCheck.That($"{path}.dropPathKeepProb", DropPathKeepProb, DropPathKeepProb is > 0 and <= 1, "(0, 1]");

@@ -54,7 +54,7 @@ public sealed record TrainingRun
     /// <summary>Steps re-run with oneDNN off because their loss or gradient was not finite with it on (this piece of the training).</summary>
     public int OneDnnFallbackSteps { get; init; }
 
-    /// <summary>Validation images per second in eval mode at the training batch size (the validation pass, timed).</summary>
+    /// <summary>Validation images per second in eval mode at the throughput batch (InferenceBenchmark.ThroughputBatch) (the validation pass, timed).</summary>
     public double ValidationImagesPerSecond { get; init; }
 
     /// <summary>Where the time of this piece went.</summary>
@@ -62,8 +62,8 @@ public sealed record TrainingRun
 }
 
 /// <summary>
-/// The child training loop: SGD with (Nesterov) momentum and weight decay, single-period cosine learning rate per
-/// step, global gradient-norm clipping, ScheduledDropPath progress, optional auxiliary loss and label smoothing, a
+/// The child training loop: SGD with (Nesterov) momentum and weight decay (or AdamW), single-period cosine learning rate per
+/// step after an optional linear warm-up, global gradient-norm clipping, ScheduledDropPath progress, optional auxiliary loss and label smoothing, a
 /// dispose scope per step, divergence detection (NaN/inf or exploding loss ends the run as <see cref="TrainingOutcome.Diverged"/>),
 /// and a complete checkpoint after each epoch.
 /// </summary>
@@ -161,8 +161,8 @@ public sealed class ChildTrainer
     }
 
     /// <summary>Top-1 accuracy of <paramref name="model"/> on the given images, in eval mode.</summary>
-    /// <remarks>The trainer evaluates at its training batch size: 256 raised the native memory a CPU slot keeps from
-    /// about 1.4 to 2.7 GB (bench/Memory) for the same accuracy.</remarks>
+    /// <remarks>The trainer evaluates at <see cref="InferenceBenchmark.ThroughputBatch"/> (64 on CPU): 256 raised the
+    /// native memory a CPU slot keeps from about 1.4 to 2.7 GB (bench/Memory) for the same accuracy.</remarks>
     public static double Evaluate(Module<Tensor, Tensor> model, LoadedDataset data, ImageSet set, IReadOnlyList<int> indices, Device device, CancellationToken ct = default, int batchSize = 64) =>
         EvaluateTimed(model, data, set, indices, device, ct, batchSize).Accuracy;
 
@@ -201,7 +201,9 @@ public sealed class ChildTrainer
         var net = model.Module;
         var data = _splits.Data;
         var parameters = net.parameters().ToArray();
-        using var optimizer = torch.optim.SGD(parameters, _spec.LearningRate, _spec.Momentum, 0, _spec.WeightDecay, _spec.Nesterov && _spec.Momentum > 0);
+        using OptimizerHelper optimizer = _spec.Optimizer == "adamw"
+            ? torch.optim.AdamW(parameters, _spec.LearningRate, weight_decay: _spec.WeightDecay)
+            : torch.optim.SGD(parameters, _spec.LearningRate, _spec.Momentum, 0, _spec.WeightDecay, _spec.Nesterov && _spec.Momentum > 0);
         var rng = new Rng(_seed ^ 0x5eed_da7aL);
         var epochsDone = 0;
         var seconds = 0.0;
@@ -244,7 +246,7 @@ public sealed class ChildTrainer
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var globalStep = (long)epoch * steps + step;
-                var lr = CosineSchedule.At(_spec.LearningRate, globalStep, totalSteps);
+                var lr = CosineSchedule.At(_spec.LearningRate, globalStep, totalSteps, _spec.WarmupSteps);
                 foreach (var group in optimizer.ParamGroups)
                 {
                     group.LearningRate = lr;
@@ -304,9 +306,12 @@ public sealed class ChildTrainer
 
         var trainTime = clock.Elapsed.TotalSeconds - checkpointSeconds;
         var validateClock = Stopwatch.StartNew();
-        var (validation, validationRate) = EvaluateTimed(net, data, data.Train, _splits.ValidationIndices, _device, ct, _spec.BatchSize);
+        // Scoring runs at the throughput batch (64 on CPU), not the training batch: at batch 16 the validation pass
+        // took longer, and its forward passes are the candidate's throughput measurement (TorchCandidateTrainer).
+        var evalBatch = InferenceBenchmark.ThroughputBatch(_device);
+        var (validation, validationRate) = EvaluateTimed(net, data, data.Train, _splits.ValidationIndices, _device, ct, evalBatch);
         double? test = _spec.EvaluateTest && data.Test.Count > 0
-            ? Evaluate(net, data, data.Test, Enumerable.Range(0, data.Test.Count).ToArray(), _device, ct, _spec.BatchSize)
+            ? Evaluate(net, data, data.Test, Enumerable.Range(0, data.Test.Count).ToArray(), _device, ct, evalBatch)
             : null;
         var validateTime = validateClock.Elapsed.TotalSeconds;
         keep?.Invoke(model);

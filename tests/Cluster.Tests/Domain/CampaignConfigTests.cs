@@ -124,6 +124,8 @@ public sealed partial class CampaignConfigTests
     [InlineData("""{ "strategy": { "clip": 0 } }""", "strategy.clip: 0 is out of range; allowed (0, 1)")]
     [InlineData("""{ "strategy": { "population": 10, "tournament": 11 } }""", "strategy.tournament: 11 is out of range; allowed 1 to 10")]
     [InlineData("""{ "child": { "momentum": -0.1 } }""", "child.momentum: -0.1 is out of range; allowed 0 to 1")]
+    [InlineData("""{ "child": { "warmupSteps": -1 } }""", "child.warmupSteps: -1 is out of range; allowed >= 0")]
+    [InlineData("""{ "child": { "optimizer": "adam" } }""", "child.optimizer: 'adam' is not one of sgd, adamw")]
     [InlineData("""{ "child": { "imageSize": 2 } }""", "child.imageSize: 2 is out of range; allowed 4 to 1024")]
     [InlineData("""{ "child": { "augment": { "crop": -1 } } }""", "child.augment.crop: -1 is out of range; allowed 0 to 512")]
     [InlineData("""{ "lease": { "seconds": 0.1 } }""", "lease.seconds: 0.1 is out of range; allowed 0.5 to 86400")]

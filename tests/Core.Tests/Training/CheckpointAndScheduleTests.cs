@@ -36,4 +36,26 @@ public class CheckpointAndScheduleTests
     {
         Assert.Equal(expected, CosineSchedule.At(0.1, step, 100), 12);
     }
+
+    [Theory]
+    [InlineData(0, 0.025)]
+    [InlineData(3, 0.1)]
+    [InlineData(54, 0.05)]
+    [InlineData(104, 0.0)]
+    public void CosineSchedule_WarmUp_RisesLinearlyThenDecaysOverTheRest(long step, double expected)
+    {
+        // 4 warm-up steps (0.025, 0.05, 0.075, 0.1), then the cosine over the remaining 100 of 104.
+        Assert.Equal(expected, CosineSchedule.At(0.1, step, 104, 4), 12);
+    }
+
+    [Fact]
+    public void CosineSchedule_WarmUpLongerThanTraining_IsCutToTheTrainingAndNeverExceedsInitial()
+    {
+        // 50 warm-up steps asked of a 10-step training: warm-up over 9 steps, the last step at the initial rate.
+        var rates = Enumerable.Range(0, 10).Select(s => CosineSchedule.At(0.1, s, 10, 50)).ToArray();
+        Assert.All(rates, r => Assert.InRange(r, 0, 0.1 + 1e-12));
+        Assert.Equal(0.1 / 9, rates[0], 12);
+        Assert.Equal(0.1, rates[8], 12);
+        Assert.Equal(0.1, rates[9], 12);
+    }
 }

@@ -30,13 +30,15 @@ public class ChildTrainerTests
         return ms.ToArray();
     }
 
-    [Fact]
-    public void Train_TinyNetOnSynthetic_LossDropsAndBeatsChance()
+    [Theory]
+    [InlineData("sgd", 0.1)]
+    [InlineData("adamw", 0.01)]
+    public void Train_TinyNetOnSynthetic_LossDropsAndBeatsChance(string optimizer, double lr)
     {
         var losses = new List<EpochProgress>();
         var progress = new SyncProgress<EpochProgress>(losses.Add);
 
-        var run = Trainer(Spec(epochs: 4)).Run(Build, null, null, progress, CancellationToken.None);
+        var run = Trainer(Spec(epochs: 4, lr) with { Optimizer = optimizer }).Run(Build, null, null, progress, CancellationToken.None);
 
         Assert.Equal(TrainingOutcome.Completed, run.Outcome);
         var first = losses.First(p => p.Epoch == 1 && p.Step == p.Steps).Loss;
@@ -48,14 +50,22 @@ public class ChildTrainerTests
         Assert.Equal(4 * 5, losses.Count); // 80 images / batch 16 = 5 steps per epoch
     }
 
-    [Fact]
-    public void Train_ResumedFromEpochCheckpoint_EqualsUninterrupted()
+    [Theory]
+    [InlineData("sgd", 0)]
+    [InlineData("adamw", 3)] // Adam's moments and step counts are in the checkpoint; warm-up spans the first epoch
+    public void Train_ResumedFromEpochCheckpoint_EqualsUninterrupted(string optimizer, int warmupSteps)
     {
         var threads = torch.get_num_threads();
         torch.set_num_threads(1);
         try
         {
-            var spec = Spec(epochs: 3) with { DropPathKeepProb = 1, Augment = new Augmentation(Cutout: 2) };
+            var spec = Spec(epochs: 3, lr: optimizer == "adamw" ? 0.01 : 0.1) with
+            {
+                DropPathKeepProb = 1,
+                Augment = new Augmentation(Cutout: 2),
+                Optimizer = optimizer,
+                WarmupSteps = warmupSteps,
+            };
             var checkpoints = new Dictionary<int, byte[]>();
             byte[]? straight = null;
             var full = Trainer(spec).Run(Build, null, (e, b) => checkpoints[e] = b, null, CancellationToken.None, m => straight = Weights(m));
