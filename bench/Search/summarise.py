@@ -22,20 +22,21 @@ for name in sorted(os.listdir(out)):
     rows.append(dict(
         name=name, strategy=strategy, schedule=schedule, seed=seed[1:],
         candidates=status["completed"], promotions=status["promotions"], epochs=status["epochsTrained"],
-        slot_s=sum(float(c["seconds"] or 0) for c in cands), cpu_s=user + sys_, wall_s=wall,
+        # candidates.csv also lists the final rows, numbered after the search's proposals
+        slot_s=sum(float(c["seconds"] or 0) for c in cands if int(c["number"]) < status["proposed"]), cpu_s=user + sys_, wall_s=wall,
         best_reward=(status.get("best") or {}).get("accuracy"), best_rung=(status.get("best") or {}).get("rung"),
         found=found and found["testAccuracy"], found_params=found and found["params"],
-        random=rand and rand["testAccuracy"]))
+        random=rand and rand["testAccuracy"], random_params=rand and rand["params"]))
 
 def pct(x):
     return "-" if x is None else f"{100 * x:.2f}"
 
-print("| search | candidates | promotions | epochs | search slot-s | process CPU-s | wall s | best reward (rung) | found: final test | found params | random cell: final test | found - random |")
-print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+print("| search | candidates | promotions | epochs | search training slot-s | process CPU-s (search + final) | wall s | best reward (rung index) | found: final test | found params | random cell: final test | random params | found - random |")
+print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
 for r in rows:
     diff = None if r["found"] is None or r["random"] is None else r["found"] - r["random"]
     print(f"| {r['name']} | {r['candidates']} | {r['promotions']} | {r['epochs']} | {r['slot_s']:.0f} | {r['cpu_s']:.0f} | {r['wall_s']:.0f} | "
-          f"{pct(r['best_reward'])} ({r['best_rung']}) | {pct(r['found'])} | {r['found_params']:,} | {pct(r['random'])} | {'-' if diff is None else f'{100 * diff:+.2f}'} |")
+          f"{pct(r['best_reward'])} ({r['best_rung']}) | {pct(r['found'])} | {r['found_params']:,} | {pct(r['random'])} | {r['random_params']:,} | {'-' if diff is None else f'{100 * diff:+.2f}'} |")
 if nasnet_a:
     print(f"\nNASNet-A under the same final protocol: {pct(nasnet_a['testAccuracy'])} test, {nasnet_a['params']:,} params.")
 print("\n| strategy | schedule | searches | found: mean final test | random cell: mean | mean found - random |")

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 // Prints one line: "torchsharp threads=T params=P shapes=D images_per_s=X step_ms=Y loss=L ..." (D: parameter-shape
 // digest), with the training FLOP rate and its share of a GEMM (torch.mm 1024^3) timed in the same process.
 // --candidate N: instead, trains N sampled candidates with the product's trainer at the demo's settings (N=1, F=96,
-// Fashion-MNIST 28x28 or synthetic, batch 64, 2,000 training and 1,000 validation images, 1 epoch) and prints where
+// Fashion-MNIST 28x28 or synthetic, batch 16, lr 0.1, 2,000 training and 1,000 validation images, 1 epoch) and prints where
 // each one's wall time went (CandidateSplit below).
 
 var options = new Dictionary<string, int>
@@ -174,9 +174,9 @@ internal static class CandidateSplit
             ImageSize = fashion ? null : 28,
             Cells = 1,
             Filters = 96,
-            LearningRate = 0.025,
+            LearningRate = 0.1,
             Epochs = 1,
-            BatchSize = 64,
+            BatchSize = 16,
             TrainSubset = 2000,
             ValidationSize = 1000,
             Threads = torch.get_num_threads(),

@@ -72,7 +72,7 @@ internal static class LedgerViews
     {
         var final = grant.Final is { } w ? ledger.Final!.Spec(config.Child, w.Filters > 0 ? w.Filters : null) : null;
         return new Lease(grant.LeaseId, campaignId, grant.Number, candidateId, grant.Architecture, configJson, grant.Attempt,
-            config.Seed * 1_000_003 + grant.Number, ledger.Settings.LeaseSeconds, grant.TargetEpochs,
+            CampaignRules.TrainingSeed(config.Seed, grant.Number, grant.Final), ledger.Settings.LeaseSeconds, grant.TargetEpochs,
             final is null && grant.TargetEpochs < ledger.Settings.Schedule.Rungs[^1], final is null ? null : WorkJson.Write(final), grant.Final?.Label);
     }
 
