@@ -57,7 +57,7 @@ public sealed record ChildTrainingSpec
     /// <summary>Images per side; null = the dataset's native size.</summary>
     public int? ImageSize { get; init; }
 
-    /// <summary>Initial SGD learning rate, cosine to 0 (0.1 chosen with batch 16 by the sweep in bench/RESULTS.md).</summary>
+    /// <summary>Initial learning rate, cosine to 0 (0.1 chosen for SGD with batch 16 by the sweep in bench/RESULTS.md).</summary>
     public double LearningRate { get; init; } = 0.1;
 
     /// <summary>sgd (with <see cref="Momentum"/>, <see cref="Nesterov"/>) | adamw (decoupled <see cref="WeightDecay"/>).</summary>

@@ -54,7 +54,7 @@ public sealed record TrainingRun
     /// <summary>Steps re-run with oneDNN off because their loss or gradient was not finite with it on (this piece of the training).</summary>
     public int OneDnnFallbackSteps { get; init; }
 
-    /// <summary>Validation images per second in eval mode at the throughput batch (InferenceBenchmark.ThroughputBatch) (the validation pass, timed).</summary>
+    /// <summary>Validation images per second in eval mode at <see cref="InferenceBenchmark.ThroughputBatch"/>: the validation pass, timed.</summary>
     public double ValidationImagesPerSecond { get; init; }
 
     /// <summary>Where the time of this piece went.</summary>

@@ -28,24 +28,19 @@ public class CheckpointAndScheduleTests
     }
 
     [Theory]
-    [InlineData(0, 0.1)]
-    [InlineData(50, 0.05)]
-    [InlineData(100, 0.0)]
-    [InlineData(150, 0.0)]
-    public void CosineSchedule_SinglePeriod_DecaysFromInitialToZero(long step, double expected)
+    // Single period, no warm-up: from the initial rate to 0 over 100 steps, 0 after.
+    [InlineData(0, 100, 0, 0.1)]
+    [InlineData(50, 100, 0, 0.05)]
+    [InlineData(100, 100, 0, 0.0)]
+    [InlineData(150, 100, 0, 0.0)]
+    // 4 warm-up steps (0.025, 0.05, 0.075, 0.1), then the cosine over the remaining 100 of 104.
+    [InlineData(0, 104, 4, 0.025)]
+    [InlineData(3, 104, 4, 0.1)]
+    [InlineData(54, 104, 4, 0.05)]
+    [InlineData(104, 104, 4, 0.0)]
+    public void CosineSchedule_WarmsUpLinearlyThenDecaysFromInitialToZero(long step, long totalSteps, long warmupSteps, double expected)
     {
-        Assert.Equal(expected, CosineSchedule.At(0.1, step, 100), 12);
-    }
-
-    [Theory]
-    [InlineData(0, 0.025)]
-    [InlineData(3, 0.1)]
-    [InlineData(54, 0.05)]
-    [InlineData(104, 0.0)]
-    public void CosineSchedule_WarmUp_RisesLinearlyThenDecaysOverTheRest(long step, double expected)
-    {
-        // 4 warm-up steps (0.025, 0.05, 0.075, 0.1), then the cosine over the remaining 100 of 104.
-        Assert.Equal(expected, CosineSchedule.At(0.1, step, 104, 4), 12);
+        Assert.Equal(expected, CosineSchedule.At(0.1, step, totalSteps, warmupSteps), 12);
     }
 
     [Fact]
